@@ -1,0 +1,146 @@
+"""The app factory: configuration, extensions, blueprints, security headers, error pages."""
+import logging
+from datetime import timezone
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+def create_app(config=None):
+    import config as config_module
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=config_module.Config.INSTANCE_PATH,
+        instance_relative_config=False,
+    )
+    config_class = config if isinstance(config, type) else config_module.get_config(config)
+    app.config.from_object(config_class)
+    if hasattr(config_class, "check"):
+        config_class.check(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_database(app)
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    from .errors import register_error_handlers
+    register_error_handlers(app)
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _configure_database(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("postgresql"):
+        # PostgreSQL's JIT adds most of a second to small queries; the portal only runs small ones.
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("options", "-c jit=off")
+        options["connect_args"] = connect_args
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def register_extensions(app):
+    from .auth.session import load_user, register_login_required, unauthorized
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(PROJECT_ROOT / "translations"))
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    login_manager.session_protection = "basic"
+    register_login_required(app)
+    import_models()
+
+
+def import_models():
+    """Import every model module so metadata (and Alembic autogenerate) sees all tables."""
+    from .accounts import models as _accounts  # noqa: F401
+    from .admin import models as _admin  # noqa: F401
+    from .auth import models as _auth  # noqa: F401
+    from .groups import models as _groups  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
+    from .pages import models as _pages  # noqa: F401
+
+
+def _select_locale():
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(["de", "en"], default="de")
+
+
+def register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .main.views import bp as main_bp
+    from .pages.views import bp as pages_bp
+
+    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, pages_bp):
+        app.register_blueprint(bp)
+
+
+def register_security_headers(app):
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and current_user.is_authenticated:
+            # Member pages must not be kept by shared caches or the back/forward cache.
+            headers.setdefault("Cache-Control", "no-store")
+        if g.get("request_id"):
+            headers.setdefault("X-Request-ID", g.request_id)
+        return response
+
+
+def register_template_helpers(app):
+    from .policy import can
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["datetime"] = _format_local
+
+    @app.context_processor
+    def _site():
+        return {"site_name": app.config["SITE_NAME"]}
+
+
+def _format_local(value, fmt="dd.MM.yyyy, HH:mm"):
+    """Stored naive UTC -> German local time."""
+    if value is None:
+        return ""
+    return format_datetime(value.replace(tzinfo=timezone.utc), fmt)

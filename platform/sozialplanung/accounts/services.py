@@ -1,0 +1,74 @@
+"""Own profile changes and the member directory."""
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..policy import Action, require
+from .models import Organisation, User, UserStatus
+
+PAGE_SIZE = 30
+
+
+def list_organisations():
+    return db.session.scalars(
+        select(Organisation).order_by(Organisation.sort_order, Organisation.name)).all()
+
+
+def get_organisation(organisation_id):
+    if organisation_id in (None, "", 0):
+        return None
+    org = db.session.get(Organisation, int(organisation_id))
+    if org is None:
+        raise ValidationError(_("Bitte wählen Sie eine Organisation aus der Liste."),
+                              {"organisation_id": _("Unbekannte Organisation.")})
+    return org
+
+
+def update_profile(actor, target, *, display_name, organisation_id, position, bio, phone,
+                   show_email, locale):
+    """A member edits their own profile."""
+    require(actor, Action.EDIT_PROFILE, target)
+    name = (display_name or "").strip()
+    if not name:
+        raise ValidationError(_("Bitte geben Sie Ihren Namen an."),
+                              {"display_name": _("Bitte geben Sie Ihren Namen an.")})
+    org = get_organisation(organisation_id)
+    if locale not in ("de", "en"):
+        raise ValidationError(_("Unbekannte Sprache."), {"locale": _("Unbekannte Sprache.")})
+    target.display_name = name[:120]
+    target.organisation_id = org.id if org else None
+    target.position = (position or "").strip()[:200]
+    target.bio = (bio or "").strip()[:2000]
+    target.phone = (phone or "").strip()[:60]
+    target.show_email = bool(show_email)
+    target.locale = locale
+    db.session.commit()
+    return target
+
+
+def get_profile(actor, user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    require(actor, Action.VIEW_PROFILE, user, hide=True)
+    return user
+
+
+def member_directory(actor, *, query="", organisation_id=None, page=1):
+    """Active members, filtered by name/position text and organisation, paginated."""
+    require(actor, Action.VIEW_MEMBERS)
+    stmt = select(User).where(User.status == UserStatus.ACTIVE)
+    if organisation_id:
+        stmt = stmt.where(User.organisation_id == organisation_id)
+    text = (query or "").strip()[:100]
+    if text:
+        pattern = f"%{_escape_like(text.lower())}%"
+        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
+                              func.lower(User.position).like(pattern, escape="\\")))
+    stmt = stmt.order_by(func.lower(User.display_name), User.id)
+    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def _escape_like(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

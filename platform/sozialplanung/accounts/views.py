@@ -1,0 +1,88 @@
+"""Member directory, profiles and the member's own account settings."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+
+from ..auth import services as auth_services
+from ..errors import ValidationError
+from ..web import apply_errors, client_ip, page_arg
+from . import services
+from .forms import ChangeEmailForm, ChangePasswordForm, DirectoryFilterForm, ProfileForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def _organisation_choices(empty_label):
+    return [(0, empty_label)] + [(o.id, o.name) for o in services.list_organisations()]
+
+
+@bp.route("/mitglieder")
+def directory():
+    form = DirectoryFilterForm(request.args)
+    form.organisation.choices = _organisation_choices(_("Alle Organisationen"))
+    form.validate()
+    members = services.member_directory(
+        current_user, query=form.q.data or "",
+        organisation_id=form.organisation.data if not form.organisation.errors else None,
+        page=page_arg())
+    return render_template("accounts/directory.html", form=form, members=members)
+
+
+@bp.route("/mitglieder/<int:user_id>")
+def profile(user_id):
+    user = services.get_profile(current_user, user_id)
+    return render_template("accounts/profile.html", user=user)
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+def edit_profile():
+    form = ProfileForm(obj=current_user)
+    form.organisation_id.choices = _organisation_choices(_("Keine Angabe"))
+    if request.method == "GET":
+        form.organisation_id.data = current_user.organisation_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, current_user, **{
+                name: getattr(form, name).data for name in (
+                    "display_name", "organisation_id", "position", "bio", "phone",
+                    "show_email", "locale")})
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Ihr Profil wurde gespeichert."), "success")
+            return redirect(url_for("accounts.edit_profile"))
+    return render_template("accounts/edit_profile.html", form=form)
+
+
+@bp.route("/profil/passwort", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            auth_services.change_password(current_user, form.current_password.data,
+                                          form.password.data, client_ip())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            # The session token rotated: renew this session's cookie, all others are void.
+            login_user(current_user._get_current_object())
+            flash(_("Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet."),
+                  "success")
+            return redirect(url_for("accounts.edit_profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/profil/email", methods=["GET", "POST"])
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            auth_services.request_email_change(current_user, form.email.data,
+                                               form.current_password.data, client_ip())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Wir haben einen Bestätigungslink an die neue Adresse geschickt. "
+                    "Die Änderung gilt, sobald Sie ihn aufrufen."), "info")
+            return redirect(url_for("accounts.edit_profile"))
+    return render_template("accounts/change_email.html", form=form)

@@ -1,0 +1,35 @@
+"""Admin forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..accounts.models import ROLE_LABELS
+from ..auth.forms import REQUIRED, email_field
+
+
+def role_choices():
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class InviteForm(FlaskForm):
+    email = email_field()
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[Optional()])
+    role = SelectField(_l("Rolle"), choices=role_choices)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Rolle"), choices=role_choices)
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField(_l("Grund der Sperre"), validators=[DataRequired(REQUIRED), Length(max=500)])
+    until = DateField(_l("Gesperrt bis (optional)"), validators=[Optional()],
+                      description=_l("Leer lassen für eine Sperre ohne Enddatum."))
+
+
+class SitePageForm(FlaskForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=50000)],
+                         render_kw={"rows": 20})

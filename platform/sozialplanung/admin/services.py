@@ -1,0 +1,218 @@
+"""Admin use cases: invite, approve, change role, suspend and reactivate members; legal pages."""
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from ..accounts.models import SiteRole, User, UserStatus
+from ..accounts.services import get_organisation
+from ..auth.models import TokenPurpose
+from ..auth.services import issue_token, find_user_by_email, normalize_email
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..markup import render_markdown
+from ..notifications.mail import enqueue_mail
+from ..notifications.models import OutboxMail
+from ..pages.models import SitePage
+from ..policy import Action, require
+from ..timeutil import utcnow
+from .audit import record_audit
+from .models import AuditLog
+
+PAGE_SIZE = 50
+
+
+def search_users(actor, *, query="", status="", role="", page=1):
+    require(actor, Action.MANAGE_USERS)
+    stmt = select(User)
+    text = (query or "").strip().lower()[:100]
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
+                              User.email.like(pattern, escape="\\")))
+    if status in {s.value for s in UserStatus}:
+        stmt = stmt.where(User.status == status)
+    if role in {r.value for r in SiteRole}:
+        stmt = stmt.where(User.role == role)
+    stmt = stmt.order_by(User.status != UserStatus.PENDING, func.lower(User.display_name), User.id)
+    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def count_pending(actor):
+    require(actor, Action.MANAGE_USERS)
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.status == UserStatus.PENDING, User.email_confirmed_at.isnot(None)))
+
+
+def get_user(actor, user_id):
+    require(actor, Action.MANAGE_USERS)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def invite_user(actor, *, email, display_name, organisation_id, role, ip_address=""):
+    """Create an invited account and mail a link to set the password."""
+    require(actor, Action.MANAGE_USERS)
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise ValidationError(_("Für diese E-Mail-Adresse gibt es bereits ein Konto."),
+                              {"email": _("Für diese E-Mail-Adresse gibt es bereits ein Konto.")})
+    _check_role(role)
+    org = get_organisation(organisation_id)
+    user = User(email=email, display_name=(display_name or "").strip()[:120] or email,
+                organisation_id=org.id if org else None, role=role,
+                status=UserStatus.INVITED)
+    db.session.add(user)
+    db.session.flush()
+    _send_invitation(actor, user)
+    record_audit(actor, "user_invited", user, ip_address=ip_address,
+                 summary=f"{email} ({role})")
+    db.session.commit()
+    return user
+
+
+def resend_invitation(actor, user_id, ip_address=""):
+    user = get_user(actor, user_id)
+    if user.status != UserStatus.INVITED:
+        raise Conflict(_("Diese Person hat die Einladung bereits angenommen."))
+    _send_invitation(actor, user)
+    record_audit(actor, "invitation_resent", user, ip_address=ip_address)
+    db.session.commit()
+
+
+def _send_invitation(actor, user):
+    raw = issue_token(user, TokenPurpose.INVITATION)
+    enqueue_mail(user.email, "invitation", user=user, inviter=actor, token=raw,
+                 days=current_app.config["TOKEN_HOURS_INVITATION"] // 24)
+
+
+def _check_role(role):
+    if role not in {r.value for r in SiteRole}:
+        raise ValidationError(_("Unbekannte Rolle."), {"role": _("Unbekannte Rolle.")})
+
+
+def approve_user(actor, user_id, ip_address=""):
+    user = get_user(actor, user_id)
+    if user.status != UserStatus.PENDING:
+        raise Conflict(_("Dieses Konto wartet nicht (mehr) auf Freischaltung."))
+    user.status = UserStatus.ACTIVE
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    enqueue_mail(user.email, "account_approved", locale=user.locale, user=user)
+    record_audit(actor, "user_approved", user, ip_address=ip_address)
+    db.session.commit()
+    return user
+
+
+def set_role(actor, user_id, role, ip_address=""):
+    user = get_user(actor, user_id)
+    _check_role(role)
+    if user.id == actor.id and role != SiteRole.ADMIN:
+        raise ValidationError(_("Sie können sich die Administrationsrolle nicht selbst entziehen."))
+    if user.role == role:
+        return user
+    old = user.role
+    user.role = role
+    record_audit(actor, "role_changed", user, ip_address=ip_address, summary=f"{old} → {role}")
+    db.session.commit()
+    return user
+
+
+def suspend_user(actor, user_id, reason, until: datetime | None = None, ip_address=""):
+    """Suspend an account: its sessions end at once, its content stays."""
+    user = get_user(actor, user_id)
+    if user.id == actor.id:
+        raise ValidationError(_("Sie können Ihr eigenes Konto nicht sperren."))
+    if user.status == UserStatus.SUSPENDED:
+        raise Conflict(_("Dieses Konto ist bereits gesperrt."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Bitte geben Sie einen Grund für die Sperre an."),
+                              {"reason": _("Bitte geben Sie einen Grund an.")})
+    if until is not None and until <= utcnow():
+        raise ValidationError(_("Das Ende der Sperre muss in der Zukunft liegen."),
+                              {"until": _("Bitte ein Datum in der Zukunft wählen.")})
+    user.status = UserStatus.SUSPENDED
+    user.suspended_reason = reason[:500]
+    user.suspended_until = until
+    user.rotate_session_token()
+    record_audit(actor, "user_suspended", user, ip_address=ip_address, summary=reason[:500])
+    db.session.commit()
+    return user
+
+
+def reactivate_user(actor, user_id, ip_address=""):
+    user = get_user(actor, user_id)
+    if user.status != UserStatus.SUSPENDED:
+        raise Conflict(_("Dieses Konto ist nicht gesperrt."))
+    user.status = UserStatus.ACTIVE
+    user.suspended_reason = ""
+    user.suspended_until = None
+    record_audit(actor, "user_reactivated", user, ip_address=ip_address)
+    db.session.commit()
+    return user
+
+
+def audit_entries(actor, *, action="", page=1):
+    require(actor, Action.VIEW_AUDIT_LOG)
+    stmt = select(AuditLog)
+    if action:
+        stmt = stmt.where(AuditLog.action == action[:64])
+    stmt = stmt.order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def audit_actions(actor):
+    require(actor, Action.VIEW_AUDIT_LOG)
+    return db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)).all()
+
+
+def update_site_page(actor, slug, *, title, body, ip_address=""):
+    require(actor, Action.EDIT_SITE_PAGES)
+    page = db.session.scalar(select(SitePage).where(SitePage.slug == slug))
+    if page is None:
+        raise NotFound()
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError(_("Bitte geben Sie einen Titel mit höchstens 200 Zeichen an."),
+                              {"title": _("Bitte geben Sie einen Titel an.")})
+    page.title = title
+    page.body_source = body or ""
+    page.body_html = render_markdown(page.body_source)
+    page.updated_at = utcnow()
+    page.updated_by_id = actor.id
+    record_audit(actor, "site_page_updated", page, ip_address=ip_address, summary=slug)
+    db.session.commit()
+    return page
+
+
+def outbox_mails(actor, *, state="", page=1):
+    require(actor, Action.MANAGE_OUTBOX)
+    stmt = select(OutboxMail)
+    if state == "queued":
+        stmt = stmt.where(OutboxMail.sent_at.is_(None), OutboxMail.failed_at.is_(None))
+    elif state == "failed":
+        stmt = stmt.where(OutboxMail.failed_at.isnot(None))
+    elif state == "sent":
+        stmt = stmt.where(OutboxMail.sent_at.isnot(None))
+    stmt = stmt.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())
+    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def requeue_mail(actor, mail_id, ip_address=""):
+    """Give a mail that ran out of attempts a fresh start."""
+    require(actor, Action.MANAGE_OUTBOX)
+    mail = db.session.get(OutboxMail, mail_id)
+    if mail is None:
+        raise NotFound()
+    if mail.failed_at is None:
+        raise Conflict(_("Diese E-Mail ist nicht fehlgeschlagen."))
+    mail.failed_at = None
+    mail.attempts = 0
+    mail.next_attempt_at = utcnow()
+    record_audit(actor, "mail_requeued", mail, ip_address=ip_address, summary=mail.to_address)
+    db.session.commit()
+    return mail
+

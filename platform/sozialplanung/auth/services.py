@@ -1,0 +1,310 @@
+"""Sign-in, password reset, self-registration, invitations and email/password changes."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from ..accounts.models import SiteRole, User, UserStatus
+from ..admin.audit import record_audit
+from ..errors import ValidationError
+from ..extensions import db
+from ..notifications.mail import enqueue_mail
+from ..timeutil import utcnow
+from .models import AuthToken, TokenPurpose
+from .passwords import hash_password, needs_rehash, verify_password
+
+LOGIN_FAILED = _l("E-Mail-Adresse oder Passwort ist nicht korrekt.")
+TOKEN_INVALID = _l("Der Link ist ungültig, abgelaufen oder wurde bereits verwendet. "
+                   "Bitte fordern Sie einen neuen an.")
+TOKEN_HOURS = {
+    TokenPurpose.PASSWORD_RESET: "TOKEN_HOURS_PASSWORD_RESET",
+    TokenPurpose.INVITATION: "TOKEN_HOURS_INVITATION",
+    TokenPurpose.EMAIL_CHANGE: "TOKEN_HOURS_EMAIL_CHANGE",
+    TokenPurpose.REGISTRATION: "TOKEN_HOURS_EMAIL_CHANGE",
+}
+
+
+def normalize_email(email):
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email):
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def email_domain(email):
+    return normalize_email(email).rpartition("@")[2]
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+def _hash_token(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user, purpose, new_email=None):
+    """Create a single-use token; earlier unused tokens of the same purpose stop working."""
+    now = utcnow()
+    db.session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.purpose == purpose,
+               AuthToken.used_at.is_(None))
+        .values(used_at=now))
+    raw = secrets.token_urlsafe(32)
+    hours = current_app.config[TOKEN_HOURS[purpose]]
+    db.session.add(AuthToken(user_id=user.id, purpose=purpose, token_hash=_hash_token(raw),
+                             new_email=new_email, created_at=now,
+                             expires_at=now + timedelta(hours=hours)))
+    db.session.flush()
+    return raw
+
+
+def peek_token(raw, purpose):
+    """The valid token for a link (or None), without using it: for showing the form."""
+    if not raw or len(raw) > 200:
+        return None
+    token = db.session.scalar(select(AuthToken).where(
+        AuthToken.token_hash == _hash_token(raw), AuthToken.purpose == purpose))
+    if token is None or token.used_at is not None or token.expires_at <= utcnow():
+        return None
+    return token
+
+
+def _use_token(raw, purpose):
+    """Mark a token used in the current transaction; a concurrent second use finds nothing."""
+    token = peek_token(raw, purpose)
+    if token is None:
+        raise ValidationError(str(TOKEN_INVALID))
+    claimed = db.session.execute(
+        update(AuthToken).where(AuthToken.id == token.id, AuthToken.used_at.is_(None))
+        .values(used_at=utcnow())).rowcount
+    if claimed != 1:
+        raise ValidationError(str(TOKEN_INVALID))
+    return token
+
+
+# --- sign-in --------------------------------------------------------------------------------
+
+def authenticate(email, password, ip_address=""):
+    """Return the active user for these credentials or raise ValidationError (one message)."""
+    user = find_user_by_email(email)
+    if user is None or not verify_password(user.password_hash, password or ""):
+        if user is not None:
+            record_audit(user, "login_failed", user, ip_address=ip_address)
+            db.session.commit()
+        raise ValidationError(str(LOGIN_FAILED))
+    # Only someone who knows the password learns the account's state.
+    if user.status == UserStatus.SUSPENDED and user.suspended_until \
+            and user.suspended_until <= utcnow():
+        user.status = UserStatus.ACTIVE
+        user.suspended_reason = ""
+        user.suspended_until = None
+        record_audit(None, "suspension_expired", user, ip_address=ip_address)
+    if user.status == UserStatus.SUSPENDED:
+        raise ValidationError(_("Ihr Zugang ist gesperrt. Bitte wenden Sie sich an die "
+                                "Administration der Plattform."))
+    if user.status == UserStatus.PENDING:
+        if user.email_confirmed_at is None:
+            raise ValidationError(_("Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse über den "
+                                    "Link, den wir Ihnen geschickt haben."))
+        raise ValidationError(_("Ihr Zugang wartet noch auf die Freischaltung durch die "
+                                "Administration. Sie erhalten eine E-Mail, sobald er "
+                                "freigeschaltet ist."))
+    if user.status != UserStatus.ACTIVE:
+        raise ValidationError(str(LOGIN_FAILED))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_seen_at = utcnow()
+    record_audit(user, "login", user, ip_address=ip_address)
+    db.session.commit()
+    return user
+
+
+def validate_password_strength(password, user_email=""):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        raise ValidationError(
+            _("Das Passwort muss mindestens %(n)s Zeichen lang sein.", n=minimum),
+            {"password": _("Mindestens %(n)s Zeichen.", n=minimum)})
+    if len(password) > 200:
+        raise ValidationError(_("Das Passwort darf höchstens 200 Zeichen lang sein."),
+                              {"password": _("Höchstens 200 Zeichen.")})
+    if user_email and password.strip().lower() == normalize_email(user_email):
+        raise ValidationError(_("Das Passwort darf nicht Ihre E-Mail-Adresse sein."),
+                              {"password": _("Bitte wählen Sie ein anderes Passwort.")})
+
+
+# --- password reset -------------------------------------------------------------------------
+
+def request_password_reset(email, ip_address=""):
+    """Queue a reset link if an active account has this email. Callers show one message either way."""
+    user = find_user_by_email(email)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return
+    raw = issue_token(user, TokenPurpose.PASSWORD_RESET)
+    enqueue_mail(user.email, "password_reset", locale=user.locale, user=user, token=raw,
+                 hours=current_app.config["TOKEN_HOURS_PASSWORD_RESET"])
+    record_audit(user, "password_reset_requested", user, ip_address=ip_address)
+    db.session.commit()
+
+
+def reset_password(raw_token, password, ip_address=""):
+    token = peek_token(raw_token, TokenPurpose.PASSWORD_RESET)
+    if token is not None:
+        validate_password_strength(password, token.user.email)
+    token = _use_token(raw_token, TokenPurpose.PASSWORD_RESET)
+    user = token.user
+    if user.status != UserStatus.ACTIVE:
+        db.session.rollback()
+        raise ValidationError(str(TOKEN_INVALID))
+    _set_password(user, password)
+    record_audit(user, "password_reset", user, ip_address=ip_address)
+    enqueue_mail(user.email, "password_changed", locale=user.locale, user=user)
+    db.session.commit()
+    return user
+
+
+def _set_password(user, password):
+    user.password_hash = hash_password(password)
+    user.rotate_session_token()  # every other session and remember-cookie ends
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+def accept_invitation(raw_token, display_name, password, ip_address=""):
+    token = peek_token(raw_token, TokenPurpose.INVITATION)
+    if token is not None:
+        validate_password_strength(password, token.user.email)
+        _validate_display_name(display_name)
+    token = _use_token(raw_token, TokenPurpose.INVITATION)
+    user = token.user
+    if user.status != UserStatus.INVITED:
+        db.session.rollback()
+        raise ValidationError(str(TOKEN_INVALID))
+    user.display_name = display_name.strip()
+    _set_password(user, password)
+    user.status = UserStatus.ACTIVE
+    user.email_confirmed_at = utcnow()
+    record_audit(user, "invitation_accepted", user, ip_address=ip_address)
+    db.session.commit()
+    return user
+
+
+def _validate_display_name(name):
+    if not (name or "").strip() or len(name.strip()) > 120:
+        raise ValidationError(_("Bitte geben Sie einen Namen mit höchstens 120 Zeichen an."),
+                              {"display_name": _("Bitte geben Sie Ihren Namen an.")})
+
+
+# --- self-registration ----------------------------------------------------------------------
+
+def register(email, display_name, organisation_id, position, password, ip_address=""):
+    """Create a pending account and send a confirmation link.
+
+    If the address is already registered, the owner gets a hint mail instead and the
+    caller shows the same message, so nobody learns which addresses exist.
+    """
+    if not current_app.config["REGISTRATION_ENABLED"]:
+        raise ValidationError(_("Die Selbstregistrierung ist derzeit nicht möglich."))
+    email = normalize_email(email)
+    _validate_display_name(display_name)
+    validate_password_strength(password, email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        enqueue_mail(existing.email, "registration_exists", locale=existing.locale,
+                     user=existing)
+        db.session.commit()
+        return None
+    user = User(email=email, display_name=display_name.strip(), organisation_id=organisation_id,
+                position=(position or "").strip(), password_hash=hash_password(password),
+                status=UserStatus.PENDING, role=SiteRole.MEMBER)
+    db.session.add(user)
+    db.session.flush()
+    raw = issue_token(user, TokenPurpose.REGISTRATION)
+    enqueue_mail(user.email, "registration_confirm", user=user, token=raw)
+    record_audit(user, "registered", user, ip_address=ip_address)
+    db.session.commit()
+    return user
+
+
+def confirm_registration(raw_token, ip_address=""):
+    """Confirm the address; official domains are approved at once, others wait for an admin."""
+    token = _use_token(raw_token, TokenPurpose.REGISTRATION)
+    user = token.user
+    if user.status != UserStatus.PENDING:
+        db.session.rollback()
+        raise ValidationError(str(TOKEN_INVALID))
+    user.email_confirmed_at = utcnow()
+    if email_domain(user.email) in current_app.config["AUTO_APPROVE_DOMAINS"]:
+        user.status = UserStatus.ACTIVE
+        record_audit(user, "registration_auto_approved", user, ip_address=ip_address,
+                     summary=email_domain(user.email))
+    else:
+        for admin in _active_admins():
+            enqueue_mail(admin.email, "registration_pending_admin", locale=admin.locale,
+                         admin=admin, user=user)
+        record_audit(user, "registration_confirmed", user, ip_address=ip_address)
+    db.session.commit()
+    return user
+
+
+def _active_admins():
+    return db.session.scalars(select(User).where(
+        User.role == SiteRole.ADMIN, User.status == UserStatus.ACTIVE)).all()
+
+
+# --- own account: password and email --------------------------------------------------------
+
+def change_password(user, current_password, new_password, ip_address=""):
+    """Set a new password; the caller re-signs-in this session, all others end."""
+    if not verify_password(user.password_hash, current_password or ""):
+        raise ValidationError(_("Das aktuelle Passwort ist nicht korrekt."),
+                              {"current_password": _("Das aktuelle Passwort ist nicht korrekt.")})
+    validate_password_strength(new_password, user.email)
+    _set_password(user, new_password)
+    record_audit(user, "password_changed", user, ip_address=ip_address)
+    enqueue_mail(user.email, "password_changed", locale=user.locale, user=user)
+    db.session.commit()
+
+
+def request_email_change(user, new_email, current_password, ip_address=""):
+    """Send a confirmation link to the new address; the old one stays until it is confirmed."""
+    if not verify_password(user.password_hash, current_password or ""):
+        raise ValidationError(_("Das Passwort ist nicht korrekt."),
+                              {"current_password": _("Das Passwort ist nicht korrekt.")})
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise ValidationError(_("Das ist bereits Ihre E-Mail-Adresse."),
+                              {"email": _("Das ist bereits Ihre E-Mail-Adresse.")})
+    if find_user_by_email(new_email) is not None:
+        # Tell the owner of that address instead of the requester: no enumeration.
+        record_audit(user, "email_change_requested", user, ip_address=ip_address)
+        db.session.commit()
+        return
+    raw = issue_token(user, TokenPurpose.EMAIL_CHANGE, new_email=new_email)
+    enqueue_mail(new_email, "email_change_confirm", locale=user.locale, user=user, token=raw,
+                 new_email=new_email)
+    enqueue_mail(user.email, "email_change_notice", locale=user.locale, user=user,
+                 new_email=new_email)
+    record_audit(user, "email_change_requested", user, ip_address=ip_address)
+    db.session.commit()
+
+
+def confirm_email_change(raw_token, ip_address=""):
+    token = _use_token(raw_token, TokenPurpose.EMAIL_CHANGE)
+    user = token.user
+    taken = db.session.scalar(select(func.count()).select_from(User).where(
+        User.email == token.new_email, User.id != user.id))
+    if taken or user.status != UserStatus.ACTIVE:
+        db.session.rollback()
+        raise ValidationError(str(TOKEN_INVALID))
+    old = user.email
+    user.email = token.new_email
+    record_audit(user, "email_changed", user, ip_address=ip_address,
+                 summary=f"{old} → {user.email}")
+    db.session.commit()
+    return user

@@ -1,0 +1,60 @@
+"""How a login cookie becomes current_user, and what anonymous visitors see instead."""
+import hmac
+from datetime import timedelta
+
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.models import User, UserStatus
+from ..extensions import db
+from ..timeutil import utcnow
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=15)
+
+
+def load_user(session_id):
+    """The cookie holds "<id>:<session token>"; a rotated token or inactive account signs out."""
+    user_id, _sep, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    _touch_last_seen(user)
+    return user
+
+
+def _touch_last_seen(user):
+    # At most one write per quarter hour per member, not one per page view.
+    now = utcnow()
+    if user.last_seen_at is None or now - user.last_seen_at > LAST_SEEN_RESOLUTION:
+        db.session.query(User).filter(User.id == user.id).update(
+            {User.last_seen_at: now}, synchronize_session=False)
+        db.session.commit()
+        user.last_seen_at = now
+
+
+def unauthorized():
+    flash(_("Bitte melden Sie sich an, um diese Seite zu sehen."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET"
+                            else None))
+
+
+def public(view):
+    """Mark a view as reachable without signing in; every other view requires a member."""
+    view.is_public = True
+    return view
+
+
+def register_login_required(app):
+    @app.before_request
+    def _require_login():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "is_public", False) or current_user.is_authenticated:
+            return None
+        return unauthorized()

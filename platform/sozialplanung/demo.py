@@ -1,0 +1,119 @@
+"""Realistic German demo data for `flask seed-demo` (and the README's run command)."""
+from sqlalchemy import select
+
+from .accounts.models import Organisation, SiteRole, User, UserStatus
+from .auth.passwords import hash_password
+from .extensions import db
+from .groups.models import GroupRole, Membership, Visibility, WorkingGroup
+from .timeutil import utcnow
+
+DEMO_PASSWORD = "Thueringen-2026"
+
+GROUPS = [
+    ("Arbeitskreis Sozialplanung", "sozialplanung", Visibility.OPEN,
+     "Austausch der Sozialplanerinnen und Sozialplaner der Thüringer Landkreise und kreisfreien "
+     "Städte: Sozialberichterstattung, Indikatoren, Planungsprozesse."),
+    ("Arbeitskreis Altenhilfeplanung", "altenhilfeplanung", Visibility.OPEN,
+     "Seniorenpolitische Gesamtkonzepte, Pflegestrukturplanung und Quartiersentwicklung."),
+    ("Arbeitskreis Jugendhilfeplanung", "jugendhilfeplanung", Visibility.OPEN,
+     "Jugendhilfeplanung nach § 80 SGB VIII, Kita-Bedarfsplanung und Jugendarbeit."),
+    ("Arbeitskreis Präventionsketten", "praeventionsketten", Visibility.CLOSED,
+     "Integrierte kommunale Strategien von der Geburt bis zum Berufseinstieg – "
+     "geschlossener Kreis der Landesprogramm-Kommunen."),
+    ("Arbeitskreis Integrationsmanagement", "integrationsmanagement", Visibility.OPEN,
+     "Kommunales Integrationsmanagement, Migrationsberatung und Teilhabeplanung."),
+]
+
+# (name, email, organisation, position, role, groups as (slug, group role))
+PEOPLE = [
+    ("Dr. Katrin Vogel", "admin@sozialplanung.example", "Institut", "Plattformbetreuung",
+     SiteRole.ADMIN, []),
+    ("Thomas Berger", "redaktion@sozialplanung.example", "Institut",
+     "Wissenschaftlicher Mitarbeiter, Öffentlichkeitsarbeit", SiteRole.EDITOR,
+     [("sozialplanung", GroupRole.MEMBER)]),
+    ("Sabine Krause", "moderation@sozialplanung.example", "Institut",
+     "Koordination der Arbeitskreise", SiteRole.MODERATOR,
+     [("sozialplanung", GroupRole.MODERATOR), ("praeventionsketten", GroupRole.MODERATOR)]),
+    ("Anja Hoffmann", "a.hoffmann@lra-weimarer-land.example", "Landkreis Weimarer Land",
+     "Sozialplanerin, Fachdienst Soziales", SiteRole.MEMBER,
+     [("sozialplanung", GroupRole.MEMBER), ("altenhilfeplanung", GroupRole.MODERATOR)]),
+    ("Jens Schubert", "j.schubert@erfurt.example", "Stadt Erfurt",
+     "Jugendhilfeplaner, Amt für Kinder, Jugend und Familie", SiteRole.MEMBER,
+     [("jugendhilfeplanung", GroupRole.MODERATOR), ("praeventionsketten", GroupRole.MEMBER)]),
+    ("Maria Lehmann", "m.lehmann@jena.example", "Stadt Jena",
+     "Sozialplanung und Sozialberichterstattung", SiteRole.MEMBER,
+     [("sozialplanung", GroupRole.MEMBER), ("integrationsmanagement", GroupRole.MEMBER)]),
+    ("Frank Richter", "f.richter@kyffhaeuser.example", "Kyffhäuserkreis",
+     "Altenhilfe- und Pflegeplanung", SiteRole.MEMBER,
+     [("altenhilfeplanung", GroupRole.MEMBER)]),
+    ("Claudia Neumann", "c.neumann@gotha.example", "Landkreis Gotha",
+     "Integrationsmanagerin", SiteRole.MEMBER,
+     [("integrationsmanagement", GroupRole.MODERATOR), ("sozialplanung", GroupRole.MEMBER)]),
+    ("Stefan Wolf", "s.wolf@saalfeld-rudolstadt.example", "Landkreis Saalfeld-Rudolstadt",
+     "Koordinator Präventionskette", SiteRole.MEMBER,
+     [("praeventionsketten", GroupRole.MEMBER), ("jugendhilfeplanung", GroupRole.MEMBER)]),
+    ("Heike Zimmermann", "h.zimmermann@gera.example", "Stadt Gera",
+     "Sozialplanerin, Dezernat Soziales", SiteRole.MEMBER,
+     [("sozialplanung", GroupRole.MEMBER)]),
+    ("Martin Köhler", "m.koehler@wartburgkreis.example", "Wartburgkreis",
+     "Jugendhilfeplanung", SiteRole.MEMBER, [("jugendhilfeplanung", GroupRole.MEMBER)]),
+    ("Susanne Fischer", "s.fischer@tmasgff.example", "Land Thüringen (Ministerium)",
+     "Referentin Sozialplanung", SiteRole.MEMBER, [("sozialplanung", GroupRole.MEMBER)]),
+]
+
+LOGINS = [
+    ("Administration", "admin@sozialplanung.example"),
+    ("Redaktion", "redaktion@sozialplanung.example"),
+    ("Moderation", "moderation@sozialplanung.example"),
+    ("Mitglied", "a.hoffmann@lra-weimarer-land.example"),
+    ("Mitglied", "j.schubert@erfurt.example"),
+]
+
+
+def seed_demo_data(progress=print):
+    """Create demo groups and members; returns (role, email, password) for the README output."""
+    orgs = {o.name: o for o in db.session.scalars(select(Organisation))}
+    progress("Arbeitskreise anlegen …")
+    groups = {}
+    for name, slug, visibility, description in GROUPS:
+        group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
+        if group is None:
+            group = WorkingGroup(name=name, slug=slug, visibility=visibility,
+                                 description=description)
+            db.session.add(group)
+        groups[slug] = group
+    db.session.flush()
+    progress(f"Mitglieder anlegen ({len(PEOPLE)}) …")
+    password_hash = hash_password(DEMO_PASSWORD)
+    now = utcnow()
+    for name, email, org_name, position, role, memberships in PEOPLE:
+        if db.session.scalar(select(User).where(User.email == email)) is not None:
+            continue
+        user = User(email=email, display_name=name, organisation=orgs.get(org_name),
+                    position=position, role=role, status=UserStatus.ACTIVE,
+                    password_hash=password_hash, email_confirmed_at=now,
+                    bio=f"{position}. Ansprechpartner/in für Fragen rund um die Planung im "
+                        f"Bereich {org_name}.")
+        db.session.add(user)
+        db.session.flush()
+        for slug, group_role in memberships:
+            db.session.add(Membership(user_id=user.id, group_id=groups[slug].id, role=group_role))
+    _seed_waiting_accounts(orgs, password_hash, now)
+    db.session.commit()
+    progress("Demodaten angelegt.")
+    return [(role, email, DEMO_PASSWORD) for role, email in LOGINS]
+
+
+def _seed_waiting_accounts(orgs, password_hash, now):
+    """One registration waiting for approval and one open invitation, for the admin area."""
+    waiting = [
+        ("Peter Schulze", "p.schulze@sonneberg.example", "Landkreis Sonneberg",
+         UserStatus.PENDING, now),
+        ("Ines Wagner", "i.wagner@suhl.example", "Stadt Suhl", UserStatus.INVITED, None),
+    ]
+    for name, email, org_name, status, confirmed in waiting:
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            db.session.add(User(
+                email=email, display_name=name, organisation=orgs.get(org_name),
+                position="Sozialplanung", status=status, email_confirmed_at=confirmed,
+                password_hash=password_hash if status == UserStatus.PENDING else None))

@@ -1,0 +1,51 @@
+"""Working groups (Arbeitskreise) and who belongs to them."""
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class Visibility(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class GroupRole(StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+
+
+class WorkingGroup(db.Model):
+    __tablename__ = "working_groups"
+    __table_args__ = (CheckConstraint("visibility IN ('open', 'closed')", name="visibility_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(8), default=Visibility.OPEN.value)
+    is_archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_closed(self):
+        return self.visibility == Visibility.CLOSED
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (CheckConstraint("role IN ('member', 'moderator')", name="role_valid"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_groups.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(16), default=GroupRole.MEMBER.value)
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User")
+    group = relationship(WorkingGroup)
