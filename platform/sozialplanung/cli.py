@@ -52,13 +52,16 @@ def create_admin(email, display_name, password):
 @click.option("--if-empty", is_flag=True, help="Nur ausführen, wenn es noch keine Mitglieder gibt.")
 def seed_demo(if_empty):
     """Füllt die Datenbank mit realistischen Demodaten (Arbeitskreise, Mitglieder)."""
-    from .demo import seed_demo_data
+    from .demo import demo_logins, seed_demo_data
 
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Datenbank enthält bereits Mitglieder – keine Demodaten angelegt.")
+        logins = demo_logins()
+    else:
+        logins = seed_demo_data(progress=click.echo)
+    if not logins:
         return
-    logins = seed_demo_data(progress=click.echo)
-    click.echo("\nDemo-Zugänge (Passwort jeweils wie angegeben):")
+    click.echo("\nDemo-Zugänge:")
     for role, email, password in logins:
         click.echo(f"  {role:<14} {email:<42} {password}")
 

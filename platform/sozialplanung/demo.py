@@ -101,7 +101,14 @@ def seed_demo_data(progress=print):
     _seed_waiting_accounts(orgs, password_hash, now)
     db.session.commit()
     progress("Demodaten angelegt.")
-    return [(role, email, DEMO_PASSWORD) for role, email in LOGINS]
+    return demo_logins()
+
+
+def demo_logins():
+    """(role, email, password) of the demo accounts that still exist and are active."""
+    active = set(db.session.scalars(select(User.email).where(
+        User.email.in_([email for _, email in LOGINS]), User.status == UserStatus.ACTIVE)))
+    return [(role, email, DEMO_PASSWORD) for role, email in LOGINS if email in active]
 
 
 def _seed_waiting_accounts(orgs, password_hash, now):
