@@ -82,6 +82,7 @@ def import_models():
     from .accounts import models as _accounts  # noqa: F401
     from .admin import models as _admin  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .forum import models as _forum  # noqa: F401
     from .groups import models as _groups  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .pages import models as _pages  # noqa: F401

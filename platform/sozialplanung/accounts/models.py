@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -92,6 +92,10 @@ class User(UserMixin, db.Model):
     last_seen_at: Mapped[datetime | None]
     suspended_reason: Mapped[str] = mapped_column(String(500), default="")
     suspended_until: Mapped[datetime | None]
+    # Notification settings: how mails are sent, and whether posting watches a thread.
+    notify_mode: Mapped[str] = mapped_column(String(16), default="immediate",
+                                             server_default="immediate")
+    auto_watch: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

@@ -2,7 +2,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -48,4 +48,28 @@ class Membership(db.Model):
     since: Mapped[datetime] = mapped_column(default=utcnow)
 
     user = relationship("User")
+    group = relationship(WorkingGroup)
+
+
+class MembershipRequest(db.Model):
+    """A pending way into a closed group: a member's request or a group moderator's invitation."""
+
+    __tablename__ = "membership_requests"
+    __table_args__ = (
+        UniqueConstraint("group_id", "user_id", name="uq_membership_requests_group_user"),
+        CheckConstraint("kind IN ('request', 'invitation')", name="kind_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("working_groups.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(String(1000), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
     group = relationship(WorkingGroup)
