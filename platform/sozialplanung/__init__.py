@@ -101,10 +101,14 @@ def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .forum.views import bp as forum_bp
+    from .groups.views import bp as groups_bp
     from .main.views import bp as main_bp
+    from .notifications.views import bp as notifications_bp
     from .pages.views import bp as pages_bp
 
-    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, pages_bp):
+    for bp in (main_bp, auth_bp, accounts_bp, admin_bp, pages_bp, groups_bp, forum_bp,
+               notifications_bp):
         app.register_blueprint(bp)
 
 
@@ -138,6 +142,14 @@ def register_template_helpers(app):
     @app.context_processor
     def _site():
         return {"site_name": app.config["SITE_NAME"]}
+
+    @app.context_processor
+    def _notification_count():
+        from .notifications.services import unread_count
+
+        def count():
+            return unread_count(current_user) if current_user.is_authenticated else 0
+        return {"unread_notifications": count}
 
 
 def _format_local(value, fmt="dd.MM.yyyy, HH:mm"):

@@ -1,12 +1,13 @@
 """Every permission rule of the portal, as small named predicates behind can(user, action, obj)."""
 from enum import StrEnum
 
+from flask import g, has_request_context
 from sqlalchemy import or_, select
 
 from .accounts.models import SiteRole, UserStatus
 from .errors import NotFound, PermissionDenied
 from .extensions import db
-from .groups.models import Membership, Visibility, WorkingGroup
+from .groups.models import GroupRole, Membership, Visibility, WorkingGroup
 
 
 class Action(StrEnum):
@@ -18,6 +19,19 @@ class Action(StrEnum):
     EDIT_SITE_PAGES = "edit_site_pages"
     MANAGE_OUTBOX = "manage_outbox"
     VIEW_GROUP = "view_group"
+    MANAGE_GROUPS = "manage_groups"
+    JOIN_GROUP = "join_group"
+    REQUEST_MEMBERSHIP = "request_membership"
+    LEAVE_GROUP = "leave_group"
+    MANAGE_MEMBERSHIPS = "manage_memberships"
+    MODERATE_GROUP = "moderate_group"
+    POST_IN_GROUP = "post_in_group"
+    VIEW_THREAD = "view_thread"
+    REPLY = "reply"
+    VIEW_POST = "view_post"
+    EDIT_POST = "edit_post"
+    DELETE_POST = "delete_post"
+    VIEW_REVISIONS = "view_revisions"
 
 
 def is_signed_in_member(user):
@@ -39,13 +53,132 @@ def can_edit_profile(user, target):
     return is_signed_in_member(user) and target.id == user.id
 
 
+def visible_groups_clause(user):
+    """SQL filter on WorkingGroup for the groups whose content `user` may read."""
+    if not is_signed_in_member(user):
+        return WorkingGroup.id.is_(None)
+    if user.role in (SiteRole.ADMIN, SiteRole.MODERATOR):
+        return WorkingGroup.id.isnot(None)
+    member_of = select(Membership.group_id).where(Membership.user_id == user.id)
+    return or_(WorkingGroup.visibility == Visibility.OPEN, WorkingGroup.id.in_(member_of))
+
+
+# --- working groups and forum -------------------------------------------------------------
+
+def group_role(user, group):
+    """The viewer's role in a group ('member', 'moderator' or None), cached per request."""
+    if not is_signed_in_member(user):
+        return None
+    return memberships_of(user).get(group.id)
+
+
+def memberships_of(user):
+    """{group_id: role} of the user's memberships; one query per request."""
+    cache = g.setdefault("_memberships", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = dict(db.session.execute(
+            select(Membership.group_id, Membership.role).where(Membership.user_id == user.id)).all())
+    return cache[user.id]
+
+
+def forget_memberships(user):
+    if has_request_context():
+        g.get("_memberships", {}).pop(user.id, None)
+
+
+def is_site_moderator(user):
+    return is_signed_in_member(user) and user.role in (SiteRole.ADMIN, SiteRole.MODERATOR)
+
+
 def can_view_group(user, group):
     if not is_signed_in_member(user):
         return False
-    if group.visibility == Visibility.OPEN or user.role in (SiteRole.ADMIN, SiteRole.MODERATOR):
+    return (group.visibility == Visibility.OPEN or is_site_moderator(user)
+            or group_role(user, group) is not None)
+
+
+def can_moderate_group(user, group):
+    return is_site_moderator(user) or group_role(user, group) == GroupRole.MODERATOR
+
+
+def can_join_group(user, group):
+    return (is_signed_in_member(user) and not group.is_archived
+            and group.visibility == Visibility.OPEN and group_role(user, group) is None)
+
+
+def can_request_membership(user, group):
+    return (is_signed_in_member(user) and not group.is_archived
+            and group.visibility == Visibility.CLOSED and group_role(user, group) is None)
+
+
+def can_leave_group(user, group):
+    return group_role(user, group) is not None
+
+
+def can_post_in_group(user, group):
+    """Start threads: members of the group, plus site moderators; never in archived groups."""
+    if group.is_archived or not can_view_group(user, group):
+        return False
+    return group_role(user, group) is not None or is_site_moderator(user)
+
+
+def can_view_thread(user, thread):
+    if not can_view_group(user, thread.group):
+        return False
+    return not thread.is_hidden or can_moderate_group(user, thread.group)
+
+
+def can_reply(user, thread):
+    if not can_view_thread(user, thread) or not can_post_in_group(user, thread.group):
+        return False
+    return not thread.is_locked or can_moderate_group(user, thread.group)
+
+
+def can_view_post(user, post):
+    return can_view_thread(user, post.thread)
+
+
+def can_edit_post(user, post):
+    thread = post.thread
+    if post.is_deleted or thread.group.is_archived or not can_view_thread(user, thread):
+        return False
+    if can_moderate_group(user, thread.group):
         return True
-    return db.session.scalar(select(Membership.user_id).where(
-        Membership.group_id == group.id, Membership.user_id == user.id)) is not None
+    return (post.author_id == user.id and not thread.is_locked and not post.is_hidden
+            and group_role(user, thread.group) is not None)
+
+
+def can_delete_post(user, post):
+    if post.is_deleted or post.thread.group.is_archived or not can_view_thread(user, post.thread):
+        return False
+    return post.author_id == user.id or can_moderate_group(user, post.thread.group)
+
+
+def can_view_revisions(user, post):
+    return can_view_post(user, post) and (
+        post.author_id == user.id or can_moderate_group(user, post.thread.group))
+
+
+def can_manage_memberships(user, group):
+    return not group.is_archived and can_moderate_group(user, group)
+
+
+def readers_among(users, group, thread=None):
+    """The users who may read `group` (and a hidden `thread`), with one query for all of them."""
+    if not users:
+        return []
+    roles = dict(db.session.execute(select(Membership.user_id, Membership.role).where(
+        Membership.group_id == group.id, Membership.user_id.in_([u.id for u in users]))).all())
+
+    def reads(user):
+        if user.status != UserStatus.ACTIVE:
+            return False
+        site_moderator = user.role in (SiteRole.ADMIN, SiteRole.MODERATOR)
+        if thread is not None and thread.is_hidden:
+            return site_moderator or roles.get(user.id) == GroupRole.MODERATOR
+        return group.visibility == Visibility.OPEN or site_moderator or user.id in roles
+
+    return [user for user in users if reads(user)]
 
 
 _RULES = {
@@ -57,6 +190,19 @@ _RULES = {
     Action.EDIT_SITE_PAGES: lambda user, obj: is_admin(user),
     Action.MANAGE_OUTBOX: lambda user, obj: is_admin(user),
     Action.VIEW_GROUP: can_view_group,
+    Action.MANAGE_GROUPS: lambda user, obj: is_admin(user),
+    Action.JOIN_GROUP: can_join_group,
+    Action.REQUEST_MEMBERSHIP: can_request_membership,
+    Action.LEAVE_GROUP: can_leave_group,
+    Action.MANAGE_MEMBERSHIPS: can_manage_memberships,
+    Action.MODERATE_GROUP: can_moderate_group,
+    Action.POST_IN_GROUP: can_post_in_group,
+    Action.VIEW_THREAD: can_view_thread,
+    Action.REPLY: can_reply,
+    Action.VIEW_POST: can_view_post,
+    Action.EDIT_POST: can_edit_post,
+    Action.DELETE_POST: can_delete_post,
+    Action.VIEW_REVISIONS: can_view_revisions,
 }
 
 
@@ -68,13 +214,3 @@ def require(user, action, obj=None, hide=False):
     """Raise unless allowed; with hide=True refusal looks like a missing object (404)."""
     if not can(user, action, obj):
         raise NotFound() if hide else PermissionDenied()
-
-
-def visible_groups_clause(user):
-    """SQL filter on WorkingGroup for the groups whose content `user` may read."""
-    if not is_signed_in_member(user):
-        return WorkingGroup.id.is_(None)
-    if user.role in (SiteRole.ADMIN, SiteRole.MODERATOR):
-        return WorkingGroup.id.isnot(None)
-    member_of = select(Membership.group_id).where(Membership.user_id == user.id)
-    return or_(WorkingGroup.visibility == Visibility.OPEN, WorkingGroup.id.in_(member_of))

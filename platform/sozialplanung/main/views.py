@@ -3,6 +3,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from ..auth.session import public
+from ..notifications.services import describe
 from .services import dashboard_data
 
 bp = Blueprint("main", __name__)
@@ -13,4 +14,5 @@ bp = Blueprint("main", __name__)
 def dashboard():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    return render_template("main/dashboard.html", **dashboard_data(current_user))
+    return render_template("main/dashboard.html", describe_notification=describe,
+                           **dashboard_data(current_user))

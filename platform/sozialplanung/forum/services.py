@@ -1,0 +1,351 @@
+"""Discussion rules: start threads, reply, quote, edit with history, soft delete, read state,
+subscriptions, and who is notified about a new post."""
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User, UserStatus
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..markup import render_markdown
+from ..notifications.services import notify_users
+from ..policy import Action, can, require
+from ..timeutil import utcnow
+from .models import Post, PostRevision, ReadState, Subscription, Thread
+
+TITLE_MAX = 200
+BODY_MAX = 50_000
+MENTION = re.compile(r"@\[([^\[\]\n]{2,120})\]")
+
+
+# --- loading with permission checks -------------------------------------------------------
+
+def get_thread(actor, thread_id):
+    thread = db.session.get(Thread, thread_id)
+    if thread is None:
+        raise NotFound()
+    require(actor, Action.VIEW_THREAD, thread, hide=True)
+    return thread
+
+
+def get_post(actor, post_id):
+    post = db.session.get(Post, post_id)
+    if post is None:
+        raise NotFound()
+    require(actor, Action.VIEW_POST, post, hide=True)
+    return post
+
+
+# --- validation and rendering -------------------------------------------------------------
+
+def _clean_title(title):
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError(_("Bitte geben Sie einen Titel an."),
+                              {"title": _("Bitte geben Sie einen Titel an.")})
+    if len(title) > TITLE_MAX:
+        raise ValidationError(_("Der Titel darf höchstens %(n)s Zeichen lang sein.", n=TITLE_MAX),
+                              {"title": _("Höchstens %(n)s Zeichen.", n=TITLE_MAX)})
+    return title
+
+
+def _clean_body(body):
+    body = (body or "").replace("\r\n", "\n").strip("\n")
+    if not body.strip():
+        raise ValidationError(_("Bitte schreiben Sie einen Text."),
+                              {"body": _("Bitte schreiben Sie einen Text.")})
+    if len(body) > BODY_MAX:
+        raise ValidationError(
+            _("Der Text darf höchstens %(n)s Zeichen lang sein.", n=f"{BODY_MAX:,}".replace(",", ".")),
+            {"body": _("Der Text ist zu lang.")})
+    return body
+
+
+def _mentioned_users(source):
+    names = {m.strip().lower() for m in MENTION.findall(source)}
+    if not names:
+        return {}
+    users = db.session.scalars(select(User).where(
+        func.lower(User.display_name).in_(names), User.status == UserStatus.ACTIVE)).all()
+    by_name = {}
+    for user in users:
+        by_name.setdefault(user.display_name.lower(), []).append(user)
+    # Only unambiguous names become mentions.
+    return {name: found[0] for name, found in by_name.items() if len(found) == 1}
+
+
+def render_post(source):
+    """Markdown -> sanitized HTML with @[Name] mentions linked; returns (html, mentioned users)."""
+    mentioned = _mentioned_users(source)
+
+    def link(match):
+        user = mentioned.get(match.group(1).strip().lower())
+        if user is None:
+            return match.group(0)
+        return f"[@{_escape_link_text(user.display_name)}](/mitglieder/{user.id})"
+
+    return render_markdown(MENTION.sub(link, source)), list(mentioned.values())
+
+
+def _escape_link_text(text):
+    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", text)
+
+
+def preview_permission(actor, group=None, thread=None):
+    """Posting forms and previews need the same permission as posting itself."""
+    if thread is not None:
+        require(actor, Action.VIEW_THREAD, thread, hide=True)
+        require(actor, Action.REPLY, thread)
+    else:
+        require(actor, Action.VIEW_GROUP, group, hide=True)
+        require(actor, Action.POST_IN_GROUP, group)
+
+
+def preview(actor, body, group=None, thread=None):
+    """The HTML a post would get, for the preview."""
+    preview_permission(actor, group=group, thread=thread)
+    return render_post(_clean_body(body))[0]
+
+
+def edit_permission(actor, post):
+    require(actor, Action.VIEW_POST, post, hide=True)
+    require(actor, Action.EDIT_POST, post)
+
+
+def delete_permission(actor, post):
+    require(actor, Action.VIEW_POST, post, hide=True)
+    require(actor, Action.DELETE_POST, post)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def start_thread(actor, group, title, body, submission_key=None):
+    require(actor, Action.VIEW_GROUP, group, hide=True)
+    require(actor, Action.POST_IN_GROUP, group)
+    title, body = _clean_title(title), _clean_body(body)
+    existing = _already_submitted(actor, submission_key)
+    if existing is not None:
+        return existing
+    now = utcnow()
+    thread = Thread(group_id=group.id, title=title, author_id=actor.id, created_at=now,
+                    last_post_at=now, post_count=0)
+    thread.group = group
+    db.session.add(thread)
+    db.session.flush()
+    post = _add_post(actor, thread, body, submission_key, now)
+    if actor.auto_watch:
+        _watch(actor.id, thread_id=thread.id)
+    _notify_new_post(actor, thread, post, new_thread=True)
+    return _commit_post(actor, submission_key, post)
+
+
+def reply(actor, thread, body, submission_key=None):
+    require(actor, Action.VIEW_THREAD, thread, hide=True)
+    if thread.is_locked and not can(actor, Action.MODERATE_GROUP, thread.group):
+        raise ValidationError(_("Dieses Thema ist geschlossen; Antworten sind nicht möglich."))
+    require(actor, Action.REPLY, thread)
+    body = _clean_body(body)
+    existing = _already_submitted(actor, submission_key)
+    if existing is not None:
+        return existing
+    # Lock the thread row so concurrent replies get consecutive numbers (PostgreSQL);
+    # SQLite serialises writers anyway.
+    db.session.execute(select(Thread.id).where(Thread.id == thread.id).with_for_update())
+    db.session.refresh(thread)
+    post = _add_post(actor, thread, body, submission_key, utcnow())
+    if actor.auto_watch:
+        _watch(actor.id, thread_id=thread.id)
+    _notify_new_post(actor, thread, post, new_thread=False)
+    return _commit_post(actor, submission_key, post)
+
+
+def _already_submitted(actor, submission_key):
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Post).where(
+        Post.author_id == actor.id, Post.submission_key == submission_key[:64]))
+
+
+def _add_post(actor, thread, body, submission_key, now):
+    html, _mentions = render_post(body)
+    thread.post_count += 1
+    post = Post(thread_id=thread.id, number=thread.post_count, author_id=actor.id, source=body,
+                html=html, created_at=now, submission_key=(submission_key or None) and submission_key[:64])
+    post.thread = thread
+    db.session.add(post)
+    db.session.flush()
+    thread.last_post_at = now
+    thread.last_post_id = post.id
+    thread.last_poster_id = actor.id
+    # The author has read their own post.
+    _upsert_read_state(actor.id, thread.id, post.number)
+    return post
+
+
+def _commit_post(actor, submission_key, post):
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same form was submitted twice at the same moment: the first one won.
+        db.session.rollback()
+        existing = _already_submitted(actor, submission_key)
+        if existing is None:
+            raise Conflict(_("Der Beitrag konnte nicht gespeichert werden. Bitte versuchen Sie "
+                             "es erneut.")) from None
+        return existing
+    return post
+
+
+def _notify_new_post(actor, thread, post, new_thread):
+    _html, mentioned = render_post(post.source)
+    mentioned_ids = {u.id for u in mentioned}
+    watchers = set(db.session.scalars(select(Subscription.user_id).where(
+        (Subscription.thread_id == thread.id) | (Subscription.group_id == thread.group_id))))
+    notify_users(mentioned_ids, "mention", actor=actor, thread=thread, post=post)
+    notify_users(watchers - mentioned_ids, "new_thread" if new_thread else "reply",
+                 actor=actor, thread=thread, post=post)
+
+
+def edit_post(actor, post, body, title=None, base_version=""):
+    """Change a post's text; the previous text goes into the revision history."""
+    edit_permission(actor, post)
+    if base_version != version_token(post):
+        raise Conflict(_("Der Beitrag wurde inzwischen von jemand anderem geändert. Bitte laden "
+                         "Sie die Seite neu und übernehmen Sie Ihre Änderung erneut."))
+    body = _clean_body(body)
+    thread = post.thread
+    new_title = _clean_title(title) if title is not None and post.number == 1 else thread.title
+    if body == post.source and new_title == thread.title:
+        return post
+    if body != post.source:
+        db.session.add(PostRevision(post_id=post.id, source=post.source, html=post.html,
+                                    created_at=post.edited_at or post.created_at,
+                                    author_id=post.edited_by_id or post.author_id))
+        post.source = body
+        post.html = render_post(body)[0]
+        post.edited_at = utcnow()
+        post.edited_by_id = actor.id
+    thread.title = new_title
+    db.session.commit()
+    return post
+
+
+def version_token(post):
+    """What the edit form sends back so a concurrent edit is detected."""
+    return post.edited_at.isoformat() if post.edited_at else ""
+
+
+def delete_post(actor, post):
+    """Soft delete: the thread keeps its shape and shows "Beitrag gelöscht"."""
+    require(actor, Action.VIEW_POST, post, hide=True)
+    if post.is_deleted:
+        raise Conflict(_("Dieser Beitrag ist bereits gelöscht."))
+    require(actor, Action.DELETE_POST, post)
+    post.is_deleted = True
+    post.edited_at = utcnow()
+    post.edited_by_id = actor.id
+    db.session.commit()
+
+
+def quote_source(actor, post):
+    """Markdown that quotes a post, to prefill a reply."""
+    require(actor, Action.VIEW_POST, post, hide=True)
+    if post.is_deleted or post.is_hidden:
+        return ""
+    name = post.author.display_name if post.author else _("Unbekannt")
+    quoted = "\n".join("> " + line if line else ">" for line in post.source.split("\n"))
+    return _("%(name)s schrieb:", name=f"@[{name}]") + "\n" + quoted + "\n\n"
+
+
+def revisions(actor, post):
+    require(actor, Action.VIEW_POST, post, hide=True)
+    require(actor, Action.VIEW_REVISIONS, post)
+    return db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                              .order_by(PostRevision.created_at.desc(), PostRevision.id.desc())).all()
+
+
+# --- read state ---------------------------------------------------------------------------
+
+def _insert_for_dialect(model):
+    return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(model)
+
+
+def _upsert_read_state(user_id, thread_id, number):
+    """One statement, never read-modify-write: the stored position only moves forward."""
+    stmt = _insert_for_dialect(ReadState).values(user_id=user_id, thread_id=thread_id,
+                                                 last_read_number=number)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ReadState.user_id, ReadState.thread_id],
+        set_={"last_read_number": case(
+            (stmt.excluded.last_read_number > ReadState.last_read_number,
+             stmt.excluded.last_read_number), else_=ReadState.last_read_number)})
+    db.session.execute(stmt)
+
+
+def mark_read(actor, thread, up_to_number):
+    if up_to_number <= 0:
+        return
+    _upsert_read_state(actor.id, thread.id, min(up_to_number, thread.post_count))
+    db.session.commit()
+
+
+def mark_group_read(actor, group):
+    require(actor, Action.VIEW_GROUP, group, hide=True)
+    source = select(func.cast(actor.id, db.Integer), Thread.id, Thread.post_count).where(
+        Thread.group_id == group.id)
+    stmt = _insert_for_dialect(ReadState).from_select(
+        ["user_id", "thread_id", "last_read_number"], source)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ReadState.user_id, ReadState.thread_id],
+        set_={"last_read_number": stmt.excluded.last_read_number})
+    db.session.execute(stmt)
+    db.session.commit()
+
+
+def first_unread_number(actor, thread):
+    state = db.session.get(ReadState, (actor.id, thread.id))
+    read = state.last_read_number if state else 0
+    return min(read + 1, max(thread.post_count, 1))
+
+
+# --- subscriptions ------------------------------------------------------------------------
+
+def _watch(user_id, thread_id=None, group_id=None):
+    column = Subscription.thread_id if thread_id else Subscription.group_id
+    target = thread_id or group_id
+    exists = db.session.scalar(select(Subscription.id).where(
+        Subscription.user_id == user_id, column == target))
+    if exists is None:
+        db.session.add(Subscription(user_id=user_id, thread_id=thread_id, group_id=group_id))
+        db.session.flush()
+
+
+def set_thread_watch(actor, thread, watch):
+    require(actor, Action.VIEW_THREAD, thread, hide=True)
+    if watch:
+        _watch(actor.id, thread_id=thread.id)
+    else:
+        db.session.execute(delete(Subscription).where(
+            Subscription.user_id == actor.id, Subscription.thread_id == thread.id))
+    db.session.commit()
+
+
+def set_group_watch(actor, group, watch):
+    require(actor, Action.VIEW_GROUP, group, hide=True)
+    if watch:
+        _watch(actor.id, group_id=group.id)
+    else:
+        db.session.execute(delete(Subscription).where(
+            Subscription.user_id == actor.id, Subscription.group_id == group.id))
+    db.session.commit()
+
+
+def is_watching(actor, thread=None, group=None):
+    column, target = ((Subscription.thread_id, thread.id) if thread is not None
+                      else (Subscription.group_id, group.id))
+    return db.session.scalar(select(Subscription.id).where(
+        Subscription.user_id == actor.id, column == target)) is not None

@@ -1,0 +1,244 @@
+"""Working groups: create and edit (admins), join and leave, requests and invitations."""
+import re
+import unicodedata
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from ..accounts.models import User, UserStatus
+from ..admin.audit import record_audit
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..forum.models import Subscription, Thread
+from ..notifications.services import notify_users
+from ..policy import Action, can, forget_memberships, require
+from .models import GroupRole, Membership, MembershipRequest, Visibility, WorkingGroup
+
+
+def get_group(actor, slug):
+    """The group for a slug, or NotFound if it doesn't exist or the actor may not see it."""
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
+    if group is None:
+        raise NotFound()
+    require(actor, Action.VIEW_GROUP, group, hide=True)
+    return group
+
+
+def get_listed_group(actor, slug):
+    """A group as listed in the overview (also closed ones), for asking to join or answering
+    an invitation; its content is still loaded only through get_group()."""
+    require(actor, Action.VIEW_MEMBERS)
+    group = db.session.scalar(select(WorkingGroup).where(WorkingGroup.slug == slug))
+    if group is None:
+        raise NotFound()
+    return group
+
+
+def require_manage_groups(actor):
+    require(actor, Action.MANAGE_GROUPS)
+
+
+def slugify(name):
+    text = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"^arbeitskreis[\s-]+", "", text)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "arbeitskreis"
+
+
+def _validate_group_fields(name, description, visibility, group_id=None):
+    name = (name or "").strip()
+    errors = {}
+    if not name or len(name) > 160:
+        errors["name"] = _("Bitte geben Sie einen Namen mit höchstens 160 Zeichen an.")
+    elif db.session.scalar(select(WorkingGroup.id).where(
+            WorkingGroup.name == name, WorkingGroup.id != (group_id or 0))):
+        errors["name"] = _("Es gibt bereits einen Arbeitskreis mit diesem Namen.")
+    if len(description or "") > 5000:
+        errors["description"] = _("Die Beschreibung darf höchstens 5.000 Zeichen lang sein.")
+    if visibility not in (Visibility.OPEN, Visibility.CLOSED):
+        errors["visibility"] = _("Bitte wählen Sie, ob der Arbeitskreis offen oder geschlossen ist.")
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors)
+    return name
+
+
+def create_group(actor, *, name, description, visibility, ip_address=""):
+    require(actor, Action.MANAGE_GROUPS)
+    name = _validate_group_fields(name, description, visibility)
+    slug = base = slugify(name)
+    counter = 2
+    while db.session.scalar(select(WorkingGroup.id).where(WorkingGroup.slug == slug)):
+        slug = f"{base[:75]}-{counter}"
+        counter += 1
+    group = WorkingGroup(name=name, slug=slug, description=(description or "").strip(),
+                         visibility=visibility)
+    db.session.add(group)
+    db.session.flush()
+    record_audit(actor, "group_created", group, ip_address=ip_address, summary=name)
+    db.session.commit()
+    return group
+
+
+def update_group(actor, group, *, name, description, visibility, ip_address=""):
+    require(actor, Action.MANAGE_GROUPS)
+    group.name = _validate_group_fields(name, description, visibility, group.id)
+    group.description = (description or "").strip()
+    group.visibility = visibility
+    record_audit(actor, "group_updated", group, ip_address=ip_address, summary=group.name)
+    db.session.commit()
+    return group
+
+
+def set_archived(actor, group, archived, ip_address=""):
+    """Archived groups stay readable but take no new threads, posts or members."""
+    require(actor, Action.MANAGE_GROUPS)
+    if group.is_archived == archived:
+        raise Conflict(_("Der Arbeitskreis ist bereits archiviert.") if archived
+                       else _("Der Arbeitskreis ist nicht archiviert."))
+    group.is_archived = archived
+    record_audit(actor, "group_archived" if archived else "group_unarchived", group,
+                 ip_address=ip_address, summary=group.name)
+    db.session.commit()
+
+
+def join_group(actor, group):
+    """Join an open group; joining also watches the group per the member's preference."""
+    require(actor, Action.JOIN_GROUP, group)
+    _add_member(actor, group, GroupRole.MEMBER)
+    db.session.commit()
+
+
+def leave_group(actor, group):
+    require(actor, Action.LEAVE_GROUP, group)
+    db.session.execute(delete(Membership).where(
+        Membership.group_id == group.id, Membership.user_id == actor.id))
+    if group.is_closed:
+        _drop_subscriptions(actor.id, group)
+    forget_memberships(actor)
+    db.session.commit()
+
+
+def _drop_subscriptions(user_id, group):
+    """Whoever can no longer read a group stops watching it and its threads."""
+    thread_ids = select(Thread.id).where(Thread.group_id == group.id)
+    db.session.execute(delete(Subscription).where(
+        Subscription.user_id == user_id,
+        (Subscription.group_id == group.id) | Subscription.thread_id.in_(thread_ids)))
+
+
+def _add_member(user, group, role):
+    exists = db.session.get(Membership, (user.id, group.id))
+    if exists is not None:
+        raise Conflict(_("%(name)s ist bereits Mitglied dieses Arbeitskreises.",
+                         name=user.display_name))
+    db.session.add(Membership(user_id=user.id, group_id=group.id, role=role))
+    db.session.execute(delete(MembershipRequest).where(
+        MembershipRequest.group_id == group.id, MembershipRequest.user_id == user.id))
+    forget_memberships(user)
+    db.session.flush()
+
+
+def request_membership(actor, group, message=""):
+    """Ask to join a closed group; its moderators are notified."""
+    require(actor, Action.REQUEST_MEMBERSHIP, group)
+    pending = db.session.scalar(select(MembershipRequest).where(
+        MembershipRequest.group_id == group.id, MembershipRequest.user_id == actor.id))
+    if pending is not None:
+        if pending.kind == "invitation":
+            raise Conflict(_("Sie sind bereits eingeladen. Bitte nehmen Sie die Einladung an."))
+        raise Conflict(_("Ihre Anfrage liegt bereits vor."))
+    db.session.add(MembershipRequest(group_id=group.id, user_id=actor.id, kind="request",
+                                     message=(message or "").strip()[:1000],
+                                     created_by_id=actor.id))
+    notify_users(_group_moderator_ids(group), "membership_request", actor=actor, group=group)
+    db.session.commit()
+
+
+def invite_member(actor, group, user_id):
+    """A group moderator invites a member into a closed group (open ones they join directly)."""
+    require(actor, Action.MANAGE_MEMBERSHIPS, group, hide=True)
+    user = db.session.get(User, user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        raise ValidationError(_("Diese Person gibt es nicht oder ihr Konto ist nicht aktiv."),
+                              {"user_id": _("Bitte wählen Sie ein aktives Mitglied.")})
+    if db.session.get(Membership, (user.id, group.id)) is not None:
+        raise Conflict(_("%(name)s ist bereits Mitglied dieses Arbeitskreises.",
+                         name=user.display_name))
+    pending = db.session.scalar(select(MembershipRequest).where(
+        MembershipRequest.group_id == group.id, MembershipRequest.user_id == user.id))
+    if pending is not None and pending.kind == "request":
+        # They already asked: an invitation is the same as accepting.
+        _add_member(user, group, GroupRole.MEMBER)
+        notify_users([user.id], "membership_accepted", actor=actor, group=group)
+    elif pending is None:
+        db.session.add(MembershipRequest(group_id=group.id, user_id=user.id, kind="invitation",
+                                         created_by_id=actor.id))
+        notify_users([user.id], "group_invitation", actor=actor, group=group)
+    db.session.commit()
+    return user
+
+
+def answer_invitation(actor, group, accept):
+    invitation = db.session.scalar(select(MembershipRequest).where(
+        MembershipRequest.group_id == group.id, MembershipRequest.user_id == actor.id,
+        MembershipRequest.kind == "invitation"))
+    if invitation is None:
+        raise NotFound()
+    if accept:
+        if group.is_archived:
+            raise Conflict(_("Der Arbeitskreis ist archiviert."))
+        _add_member(actor, group, GroupRole.MEMBER)
+    else:
+        db.session.delete(invitation)
+    db.session.commit()
+
+
+def decide_request(actor, group, request_id, accept):
+    require(actor, Action.MANAGE_MEMBERSHIPS, group, hide=True)
+    req = db.session.get(MembershipRequest, request_id)
+    if req is None or req.group_id != group.id or req.kind != "request":
+        raise Conflict(_("Diese Anfrage wurde bereits bearbeitet."))
+    user = req.user
+    if accept:
+        _add_member(user, group, GroupRole.MEMBER)
+        notify_users([user.id], "membership_accepted", actor=actor, group=group)
+    else:
+        db.session.delete(req)
+        notify_users([user.id], "membership_declined", actor=actor, group=group)
+    db.session.commit()
+    return user
+
+
+def set_member_role(actor, group, user_id, role, ip_address=""):
+    """Admins and site moderators appoint or remove group moderators."""
+    require(actor, Action.MANAGE_GROUPS)
+    if role not in (GroupRole.MEMBER, GroupRole.MODERATOR):
+        raise ValidationError(_("Unbekannte Rolle."))
+    membership = db.session.get(Membership, (user_id, group.id))
+    if membership is None:
+        raise NotFound()
+    membership.role = role
+    record_audit(actor, "group_role_changed", group, ip_address=ip_address,
+                 summary=f"user {user_id} → {role}")
+    db.session.commit()
+
+
+def remove_member(actor, group, user_id, ip_address=""):
+    require(actor, Action.MANAGE_MEMBERSHIPS, group, hide=True)
+    membership = db.session.get(Membership, (user_id, group.id))
+    if membership is None:
+        raise Conflict(_("Diese Person ist kein Mitglied (mehr)."))
+    if membership.role == GroupRole.MODERATOR and not can(actor, Action.MANAGE_GROUPS):
+        raise ValidationError(_("Moderatorinnen und Moderatoren kann nur die Administration "
+                                "entfernen."))
+    db.session.delete(membership)
+    if group.is_closed:
+        _drop_subscriptions(user_id, group)
+    record_audit(actor, "group_member_removed", group, ip_address=ip_address,
+                 summary=f"user {user_id}")
+    db.session.commit()
+
+
+def _group_moderator_ids(group):
+    return db.session.scalars(select(Membership.user_id).where(
+        Membership.group_id == group.id, Membership.role == GroupRole.MODERATOR)).all()

@@ -1,0 +1,165 @@
+"""In-app notifications and their mails: immediately, as a daily/weekly digest, or not at all."""
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from ..accounts.models import User, UserStatus
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..policy import readers_among
+from ..timeutil import utcnow
+from .mail import enqueue_mail
+from .models import Notification
+
+NOTIFY_MODES = {
+    "immediate": _l("sofort per E-Mail"),
+    "daily": _l("täglich als Zusammenfassung"),
+    "weekly": _l("wöchentlich als Zusammenfassung"),
+    "off": _l("keine E-Mails (nur in der Plattform)"),
+}
+PAGE_SIZE = 30
+
+
+def notify_users(user_ids, kind, *, actor=None, group=None, thread=None, post=None):
+    """Create notifications for those of `user_ids` who may see the content; flush only.
+
+    Nobody is told about their own action, and nobody about content they cannot read.
+    """
+    ids = {uid for uid in user_ids if actor is None or uid != actor.id}
+    if not ids:
+        return []
+    users = db.session.scalars(select(User).where(
+        User.id.in_(ids), User.status == UserStatus.ACTIVE)).all()
+    scope_group = thread.group if thread is not None else group
+    if scope_group is not None:
+        users = readers_among(users, scope_group, thread)
+    now = utcnow()
+    created = []
+    for user in users:
+        note = Notification(user_id=user.id, kind=kind, actor_id=getattr(actor, "id", None),
+                            group_id=getattr(scope_group, "id", None),
+                            thread_id=getattr(thread, "id", None), post_id=getattr(post, "id", None),
+                            created_at=now)
+        note.actor, note.group, note.thread, note.post = actor, scope_group, thread, post
+        db.session.add(note)
+        if user.notify_mode == "immediate":
+            enqueue_mail(user.email, "notification", locale=user.locale, user=user,
+                         text=describe(note), link=link_for(note))
+            note.emailed_at = now
+        elif user.notify_mode == "off":
+            note.emailed_at = now
+        created.append(note)
+    db.session.flush()
+    return created
+
+
+def describe(note):
+    actor = note.actor.display_name if note.actor else _("Jemand")
+    thread = note.thread.title if note.thread else ""
+    group = note.group.name if note.group else ""
+    texts = {
+        "reply": _("%(actor)s hat im Thema „%(thread)s“ geantwortet.", actor=actor, thread=thread),
+        "new_thread": _("%(actor)s hat im %(group)s das Thema „%(thread)s“ eröffnet.",
+                        actor=actor, group=group, thread=thread),
+        "mention": _("%(actor)s hat Sie im Thema „%(thread)s“ erwähnt.", actor=actor,
+                     thread=thread),
+        "membership_request": _("%(actor)s möchte dem %(group)s beitreten.", actor=actor,
+                                group=group),
+        "group_invitation": _("%(actor)s lädt Sie in den %(group)s ein.", actor=actor,
+                              group=group),
+        "membership_accepted": _("Sie sind jetzt Mitglied im %(group)s.", group=group),
+        "membership_declined": _("Ihre Beitrittsanfrage für den %(group)s wurde abgelehnt.",
+                                 group=group),
+    }
+    return texts.get(note.kind, _("Neuigkeit auf der Plattform"))
+
+
+def link_for(note):
+    """Relative link to what a notification is about."""
+    if note.post_id:
+        return url_for("forum.permalink", post_id=note.post_id)
+    if note.thread_id:
+        return url_for("forum.show_thread", thread_id=note.thread_id)
+    if note.kind == "membership_request" and note.group is not None:
+        return url_for("groups.members", slug=note.group.slug)
+    if note.kind in ("group_invitation", "membership_declined"):
+        return url_for("groups.index")
+    if note.group is not None:
+        return url_for("groups.show_group", slug=note.group.slug)
+    return url_for("notifications.inbox")
+
+
+def unread_count(user):
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def inbox(user, page=1):
+    stmt = (select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def latest(user, limit=5):
+    return db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
+
+
+def open_notification(user, notification_id):
+    """Mark one notification read and return where it points."""
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        raise NotFound()
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.commit()
+    return link_for(note)
+
+
+def mark_all_read(user):
+    db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.session.commit()
+
+
+def update_preferences(user, notify_mode, auto_watch):
+    if notify_mode not in NOTIFY_MODES:
+        raise ValidationError(_("Bitte wählen Sie eine der angebotenen Einstellungen."),
+                              {"notify_mode": _("Ungültige Auswahl.")})
+    user.notify_mode = notify_mode
+    user.auto_watch = bool(auto_watch)
+    db.session.commit()
+
+
+def send_digests(period):
+    """One summary mail per member with `notify_mode == period` and unmailed notifications."""
+    now = utcnow()
+    users = db.session.scalars(
+        select(User).where(User.notify_mode == period, User.status == UserStatus.ACTIVE,
+                           User.id.in_(select(Notification.user_id).where(
+                               Notification.emailed_at.is_(None))))).all()
+    sent = 0
+    for user in users:
+        notes = db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id,
+                                       Notification.emailed_at.is_(None))
+            .order_by(Notification.created_at)).all()
+        visible = [n for n in notes if _still_visible(user, n)]
+        if visible:
+            enqueue_mail(user.email, "digest", locale=user.locale, user=user,
+                         items=[(describe(n), link_for(n)) for n in visible],
+                         period=period)
+            sent += 1
+        for note in notes:
+            note.emailed_at = now
+        db.session.commit()
+    return sent
+
+
+def _still_visible(user, note):
+    """Access may have changed since the notification was made: check again before mailing."""
+    if note.group is None:
+        return True
+    return bool(readers_among([user], note.group, note.thread))
