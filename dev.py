@@ -50,7 +50,7 @@ def flask(*args, env=None, check=True):
 
 def run():
     ensure_venv(["test"])
-    flask("db", "upgrade")
+    flask("db", "upgrade", "heads")
     flask("seed-demo", "--if-empty")
     env = os.environ.copy()
     worker = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "outbox", "send", "--loop",
