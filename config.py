@@ -28,8 +28,11 @@ def _database_url(default):
     return url
 
 
+DEFAULT_SECRET_KEY = "dev-only-secret-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SITE_NAME = os.environ.get("SITE_NAME", "Sozialplanungsplattform")
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     INSTANCE_PATH = str(INSTANCE_DIR)
@@ -122,7 +125,7 @@ class ProductionConfig(Config):
     def check(cls, config):
         """Refuse to start with settings that are only safe on a developer's machine."""
         secret = config.get("SECRET_KEY") or ""
-        if secret == Config.SECRET_KEY or len(secret) < 32:
+        if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
             raise RuntimeError("SECRET_KEY fehlt oder ist zu kurz (mindestens 32 Zeichen).")
         uri = config.get("SQLALCHEMY_DATABASE_URI", "")
         if uri.startswith("sqlite") and not config.get("ALLOW_SQLITE_IN_PRODUCTION"):

@@ -4,6 +4,7 @@ import os
 import re
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, select, text
 
@@ -30,8 +31,18 @@ def app(tmp_path_factory):
             select(db.metadata.tables[name]))] for name in REFERENCE_TABLES}
         db.session.commit()
         app.extensions["test_reference_rows"] = snapshot
+        # Tests keep one app context open, so `g` outlives a request; a real request starts
+        # with an empty `g`. Without this, a second client in a test would inherit the first
+        # client's signed-in user (Flask-Login caches it in g) and per-request caches.
+        app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
         yield app
         db.session.remove()
+
+
+def _fresh_request_globals():
+    for name in list(g):
+        if name != "request_id":
+            g.pop(name)
 
 
 def _reset_schema():

@@ -16,11 +16,11 @@ _counter = itertools.count(1)
 def make_user(role="member", status="active", email=None, display_name=None, password=PASSWORD,
               organisation=None, **fields):
     n = next(_counter)
+    fields.setdefault("email_confirmed_at", utcnow() if status != "pending" else None)
     user = User(email=email or f"person{n}@example.org",
                 display_name=display_name or f"Person {n}",
                 role=role, status=status,
                 password_hash=hash_password(password) if password else None,
-                email_confirmed_at=utcnow() if status != "pending" else None,
                 organisation=organisation, **fields)
     db.session.add(user)
     db.session.commit()

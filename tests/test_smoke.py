@@ -3,6 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from sozialplanung.extensions import db
+from sozialplanung.search.schema import include_object
 
 from .conftest import login
 from .factories import make_user
@@ -28,6 +29,7 @@ def test_member_pages_render(client):
 
 def test_migrations_match_models(app):
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                db.metadata)
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []

@@ -1,25 +1,28 @@
 """Flask commands: create-admin, seed-demo, outbox send/status."""
+import logging
 import time
 
 import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from .accounts.models import SiteRole, User, UserStatus
-from .admin.audit import record_audit
-from .auth.passwords import hash_password
-from .auth.services import find_user_by_email, normalize_email, validate_password_strength
+from .accounts.models import User
+from .admin.services import create_admin_account
+from .demo import demo_logins, seed_demo_data
 from .errors import ValidationError
 from .extensions import db
 from .notifications.mail import deliver_due
 from .notifications.models import OutboxMail
-from .timeutil import utcnow
+from .search.cli import search_cli
+
+log = logging.getLogger(__name__)
 
 
 def register_cli(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(outbox)
+    app.cli.add_command(search_cli)
 
 
 @click.command("create-admin")
@@ -28,32 +31,21 @@ def register_cli(app):
 @click.option("--password", prompt="Passwort", hide_input=True, confirmation_prompt=True)
 def create_admin(email, display_name, password):
     """Legt ein aktives Administrationskonto an (oder macht ein bestehendes zum Admin)."""
-    email = normalize_email(email)
     try:
-        validate_password_strength(password, email)
+        user, created = create_admin_account(email, display_name, password)
     except ValidationError as exc:
         raise click.ClickException(exc.message) from exc
-    user = find_user_by_email(email)
-    if user is None:
-        user = User(email=email, display_name=display_name.strip() or email)
-        db.session.add(user)
-    user.role = SiteRole.ADMIN
-    user.status = UserStatus.ACTIVE
-    user.email_confirmed_at = user.email_confirmed_at or utcnow()
-    user.password_hash = hash_password(password)
-    user.rotate_session_token()
-    db.session.flush()
-    record_audit(None, "admin_created_cli", user, summary=email)
-    db.session.commit()
-    click.echo(f"Administrationskonto {email} ist bereit.")
+    if created:
+        click.echo(f"Administrationskonto {user.email} ist angelegt.")
+    else:
+        click.echo(f"Das Konto {user.email} hat jetzt Administrationsrechte "
+                   "und ein neues Passwort.")
 
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Nur ausführen, wenn es noch keine Mitglieder gibt.")
 def seed_demo(if_empty):
     """Füllt die Datenbank mit realistischen Demodaten (Arbeitskreise, Mitglieder)."""
-    from .demo import demo_logins, seed_demo_data
-
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Datenbank enthält bereits Mitglieder – keine Demodaten angelegt.")
         logins = demo_logins()
@@ -77,15 +69,23 @@ def outbox():
 @click.option("--limit", default=200, show_default=True, help="Höchstens so viele E-Mails je Lauf.")
 def outbox_send(loop, interval, limit):
     """Stellt fällige E-Mails zu; Fehlschläge werden mit wachsendem Abstand wiederholt."""
+    if not loop:
+        _deliver_and_report(limit)
+        return
     while True:
-        sent, failed = deliver_due(limit=limit)
-        if sent or failed or not loop:
-            click.echo(f"{sent} zugestellt, {failed} fehlgeschlagen "
-                       f"(Backend: {current_app.config['MAIL_BACKEND']}).")
-        if not loop:
-            return
+        try:
+            _deliver_and_report(limit, quiet=True)
+        except Exception:  # a database outage must not end the worker; the mails wait
+            log.exception("Postausgang: Durchlauf abgebrochen, nächster Versuch folgt.")
         db.session.remove()
         time.sleep(interval)
+
+
+def _deliver_and_report(limit, quiet=False):
+    sent, failed = deliver_due(limit=limit)
+    if sent or failed or not quiet:
+        click.echo(f"{sent} zugestellt, {failed} fehlgeschlagen "
+                   f"(Backend: {current_app.config['MAIL_BACKEND']}).")
 
 
 @outbox.command("status")

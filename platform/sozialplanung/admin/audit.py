@@ -1,6 +1,57 @@
-"""Writing audit entries; called by services inside their transaction (flush only)."""
+"""Writing audit entries (services call it inside their transaction, flush only) and naming them."""
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from .models import AuditLog
+
+# What admins read in the audit log; codes without a label are shown as they are.
+ACTION_LABELS = {
+    "admin_created_cli": _l("Administrationskonto per Kommandozeile angelegt"),
+    "email_change_requested": _l("Änderung der E-Mail-Adresse angefordert"),
+    "email_changed": _l("E-Mail-Adresse geändert"),
+    "group_archived": _l("Arbeitskreis archiviert"),
+    "group_created": _l("Arbeitskreis angelegt"),
+    "group_member_removed": _l("Mitglied aus Arbeitskreis entfernt"),
+    "group_role_changed": _l("Rolle im Arbeitskreis geändert"),
+    "group_unarchived": _l("Arbeitskreis wiederhergestellt"),
+    "group_updated": _l("Arbeitskreis bearbeitet"),
+    "invitation_accepted": _l("Einladung angenommen"),
+    "invitation_resent": _l("Einladung erneut verschickt"),
+    "login": _l("Anmeldung"),
+    "login_failed": _l("Fehlgeschlagene Anmeldung"),
+    "mail_requeued": _l("E-Mail erneut in den Postausgang gestellt"),
+    "password_changed": _l("Passwort geändert"),
+    "password_reset": _l("Passwort zurückgesetzt"),
+    "password_reset_requested": _l("Passwort-Zurücksetzung angefordert"),
+    "registered": _l("Registriert"),
+    "registration_auto_approved": _l("Registrierung automatisch freigeschaltet"),
+    "registration_confirmed": _l("Registrierung bestätigt"),
+    "role_changed": _l("Rolle geändert"),
+    "site_page_updated": _l("Rechtstext geändert"),
+    "suspension_expired": _l("Sperre abgelaufen"),
+    "user_approved": _l("Zugang freigeschaltet"),
+    "user_invited": _l("Person eingeladen"),
+    "user_reactivated": _l("Konto reaktiviert"),
+    "user_suspended": _l("Konto gesperrt"),
+}
+
+TARGET_LABELS = {
+    "User": _l("Konto"),
+    "SitePage": _l("Rechtstext"),
+    "OutboxMail": _l("E-Mail"),
+    "WorkingGroup": _l("Arbeitskreis"),
+    "Thread": _l("Thema"),
+    "Post": _l("Beitrag"),
+    "Report": _l("Meldung"),
+}
+
+
+def action_label(action):
+    return str(ACTION_LABELS.get(action, action))
+
+
+def target_label(target_type):
+    return str(TARGET_LABELS.get(target_type, target_type))
 
 
 def record_audit(actor, action, target=None, summary="", ip_address=""):

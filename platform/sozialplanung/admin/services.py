@@ -1,14 +1,17 @@
-"""Admin use cases: invite, approve, change role, suspend and reactivate members; legal pages."""
+"""Admin use cases: invite, approve, roles, suspensions; audit log, outbox, legal pages."""
+import re
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from ..accounts.models import SiteRole, User, UserStatus
+from ..accounts.models import ROLE_LABELS, SiteRole, User, UserStatus
 from ..accounts.services import get_organisation
 from ..auth.models import TokenPurpose
-from ..auth.services import issue_token, find_user_by_email, normalize_email
+from ..auth.passwords import hash_password
+from ..auth.services import (find_user_by_email, issue_token, normalize_email,
+                             validate_password_strength)
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..markup import render_markdown
@@ -21,22 +24,29 @@ from .audit import record_audit
 from .models import AuditLog
 
 PAGE_SIZE = 50
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def search_users(actor, *, query="", status="", role="", page=1):
     require(actor, Action.MANAGE_USERS)
     stmt = select(User)
-    text = (query or "").strip().lower()[:100]
+    text = (query or "").strip()[:100]
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
-                              User.email.like(pattern, escape="\\")))
+        # SQLite's lower() folds ASCII only: also match the name as typed ("Özdemir").
+        stmt = stmt.where(or_(func.lower(User.display_name).like(_like(text.lower()), escape="\\"),
+                              User.display_name.like(_like(text), escape="\\"),
+                              User.email.like(_like(text.lower()), escape="\\")))
     if status in {s.value for s in UserStatus}:
         stmt = stmt.where(User.status == status)
     if role in {r.value for r in SiteRole}:
         stmt = stmt.where(User.role == role)
     stmt = stmt.order_by(User.status != UserStatus.PENDING, func.lower(User.display_name), User.id)
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def _like(text):
+    """A LIKE pattern that finds `text` anywhere; % and _ typed by the admin are literal."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def count_pending(actor):
@@ -69,15 +79,16 @@ def invite_user(actor, *, email, display_name, organisation_id, role, ip_address
     db.session.flush()
     _send_invitation(actor, user)
     record_audit(actor, "user_invited", user, ip_address=ip_address,
-                 summary=f"{email} ({role})")
+                 summary=f"{email} ({_role_label(role)})")
     db.session.commit()
     return user
 
 
 def resend_invitation(actor, user_id, ip_address=""):
+    """Mail a fresh invitation link; the earlier link stops working."""
     user = get_user(actor, user_id)
     if user.status != UserStatus.INVITED:
-        raise Conflict(_("Diese Person hat die Einladung bereits angenommen."))
+        raise Conflict(_("Für dieses Konto ist keine Einladung offen."))
     _send_invitation(actor, user)
     record_audit(actor, "invitation_resent", user, ip_address=ip_address)
     db.session.commit()
@@ -89,17 +100,28 @@ def _send_invitation(actor, user):
                  days=current_app.config["TOKEN_HOURS_INVITATION"] // 24)
 
 
+def _role_label(role):
+    return str(ROLE_LABELS[SiteRole(role)])
+
+
 def _check_role(role):
     if role not in {r.value for r in SiteRole}:
         raise ValidationError(_("Unbekannte Rolle."), {"role": _("Unbekannte Rolle.")})
 
 
 def approve_user(actor, user_id, ip_address=""):
+    """Approve a self-registration whose email address has been confirmed.
+
+    An unconfirmed address may belong to someone else than the person who registered,
+    so approving it would hand that person an account in another's name.
+    """
     user = get_user(actor, user_id)
     if user.status != UserStatus.PENDING:
         raise Conflict(_("Dieses Konto wartet nicht (mehr) auf Freischaltung."))
+    if user.email_confirmed_at is None:
+        raise Conflict(_("Die E-Mail-Adresse ist noch nicht bestätigt. Freischalten können "
+                         "Sie erst nach der Bestätigung; alternativ laden Sie die Person ein."))
     user.status = UserStatus.ACTIVE
-    user.email_confirmed_at = user.email_confirmed_at or utcnow()
     enqueue_mail(user.email, "account_approved", locale=user.locale, user=user)
     record_audit(actor, "user_approved", user, ip_address=ip_address)
     db.session.commit()
@@ -115,7 +137,8 @@ def set_role(actor, user_id, role, ip_address=""):
         return user
     old = user.role
     user.role = role
-    record_audit(actor, "role_changed", user, ip_address=ip_address, summary=f"{old} → {role}")
+    record_audit(actor, "role_changed", user, ip_address=ip_address,
+                 summary=f"{_role_label(old)} → {_role_label(role)}")
     db.session.commit()
     return user
 
@@ -127,6 +150,9 @@ def suspend_user(actor, user_id, reason, until: datetime | None = None, ip_addre
         raise ValidationError(_("Sie können Ihr eigenes Konto nicht sperren."))
     if user.status == UserStatus.SUSPENDED:
         raise Conflict(_("Dieses Konto ist bereits gesperrt."))
+    if user.status != UserStatus.ACTIVE:
+        # Reactivating would otherwise turn an open invitation into an active account.
+        raise Conflict(_("Nur aktive Konten können gesperrt werden."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Bitte geben Sie einen Grund für die Sperre an."),
@@ -216,3 +242,31 @@ def requeue_mail(actor, mail_id, ip_address=""):
     db.session.commit()
     return mail
 
+
+def create_admin_account(email, display_name, password):
+    """Command line: create an active admin, or promote an existing account and set its password.
+
+    Every session of a promoted account ends, since its password changes. Returns
+    (user, created).
+    """
+    email = normalize_email(email)
+    if not EMAIL_SHAPE.match(email):
+        raise ValidationError(_("Bitte geben Sie eine gültige E-Mail-Adresse an."),
+                              {"email": _("Bitte geben Sie eine gültige E-Mail-Adresse an.")})
+    validate_password_strength(password, email)
+    user = find_user_by_email(email)
+    created = user is None
+    if created:
+        user = User(email=email, display_name=(display_name or "").strip()[:120] or email)
+        db.session.add(user)
+    user.role = SiteRole.ADMIN
+    user.status = UserStatus.ACTIVE
+    user.suspended_reason = ""
+    user.suspended_until = None
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    user.password_hash = hash_password(password)
+    user.rotate_session_token()
+    db.session.flush()
+    record_audit(None, "admin_created_cli", user, summary=email)
+    db.session.commit()
+    return user, created

@@ -1,7 +1,8 @@
 """Admin area: members, invitations, approvals, roles, suspensions, audit log, outbox, legal pages."""
-from datetime import datetime, time
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +13,7 @@ from ..pages.services import get_page
 from ..policy import Action, require
 from ..web import apply_errors, client_ip, page_arg
 from . import services
+from .audit import action_label, target_label
 from .forms import InviteForm, RoleForm, SitePageForm, SuspendForm
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
@@ -99,7 +101,7 @@ def suspend(user_id):
     user = services.get_user(current_user, user_id)
     form = SuspendForm()
     if form.validate_on_submit():
-        until = datetime.combine(form.until.data, time(23, 59)) if form.until.data else None
+        until = _end_of_local_day(form.until.data) if form.until.data else None
         try:
             services.suspend_user(current_user, user_id, form.reason.data, until, client_ip())
         except ValidationError as exc:
@@ -109,6 +111,13 @@ def suspend(user_id):
             return redirect(url_for("admin.user_detail", user_id=user_id))
     return render_template("admin/user_detail.html", user=user, role_form=RoleForm(role=user.role),
                            suspend_form=form), 400
+
+
+def _end_of_local_day(day):
+    """The admin picks the last day of the suspension in German time; stored as naive UTC."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    local = datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @bp.route("/mitglieder/<int:user_id>/reaktivieren", methods=["POST"])
@@ -123,7 +132,8 @@ def audit_log():
     action = request.args.get("aktion", "")[:64]
     entries = services.audit_entries(current_user, action=action, page=page_arg())
     return render_template("admin/audit_log.html", entries=entries, action=action,
-                           actions=services.audit_actions(current_user))
+                           actions=services.audit_actions(current_user), label=action_label,
+                           target_label=target_label)
 
 
 @bp.route("/postausgang")

@@ -53,7 +53,8 @@ def build_message(mail):
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(idstring=f"outbox{mail.id}", domain="sozialplanung.local")
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(mail.body_text)
+    # Quoted-printable keeps umlauts intact on servers that do not announce 8BITMIME.
+    msg.set_content(mail.body_text, cte="quoted-printable")
     return msg
 
 
