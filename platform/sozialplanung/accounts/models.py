@@ -105,6 +105,18 @@ class User(UserMixin, db.Model):
     def rotate_session_token(self):
         self.session_token = _new_session_token()
 
+    def suspend(self, reason, until=None):
+        """Block sign-in and end every open session; the member's content stays."""
+        self.status = UserStatus.SUSPENDED
+        self.suspended_reason = reason[:500]
+        self.suspended_until = until
+        self.rotate_session_token()
+
+    def reactivate(self):
+        self.status = UserStatus.ACTIVE
+        self.suspended_reason = ""
+        self.suspended_until = None
+
     @property
     def is_active(self):
         return self.status == UserStatus.ACTIVE

@@ -1,10 +1,12 @@
 """Member directory, profiles and the member's own account settings."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from ..auth import services as auth_services
+from ..auth.session import renew_login
 from ..errors import ValidationError
+from ..extensions import limiter
 from ..web import apply_errors, client_ip, page_arg
 from . import services
 from .forms import ChangeEmailForm, ChangePasswordForm, DirectoryFilterForm, ProfileForm
@@ -65,7 +67,7 @@ def change_password():
             apply_errors(form, exc)
         else:
             # The session token rotated: renew this session's cookie, all others are void.
-            login_user(current_user._get_current_object())
+            renew_login(current_user._get_current_object())
             flash(_("Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden beendet."),
                   "success")
             return redirect(url_for("accounts.edit_profile"))
@@ -73,6 +75,7 @@ def change_password():
 
 
 @bp.route("/profil/email", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MAIL_FORM_LIMIT_PER_IP"], methods=["POST"])
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():

@@ -6,18 +6,43 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 EMAIL_INVALID = _l("Bitte geben Sie eine gültige E-Mail-Adresse an.")
+TOO_LONG = _l("Bitte geben Sie höchstens %(max)d Zeichen ein.")
+
+
+def max_length(n):
+    """Length check with the portal's own wording (WTForms' German text is not formal)."""
+    return Length(max=n, message=TOO_LONG)
+
+
+def strip_whitespace(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def choice_id(value):
+    """Coerce a submitted <select> id; anything unreadable becomes -1, which no row has,
+    so the service answers "Unbekannte Organisation." instead of a technical message."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def organisation_field(label, validators):
+    # Choices are only for display: whether the id exists is the service's rule.
+    return SelectField(label, coerce=choice_id, validate_choice=False, validators=validators)
 
 
 def email_field(label=_l("E-Mail-Adresse")):
-    return EmailField(label, validators=[DataRequired(REQUIRED), Length(max=254),
+    # Pasted addresses often carry a space at either end; browsers trim them, clients may not.
+    return EmailField(label, validators=[DataRequired(REQUIRED), max_length(254),
                                          Email(EMAIL_INVALID, check_deliverability=False)],
-                      render_kw={"autocomplete": "email"})
+                      filters=[strip_whitespace], render_kw={"autocomplete": "email"})
 
 
 def new_password_fields():
     password = PasswordField(
         _l("Neues Passwort"),
-        validators=[DataRequired(REQUIRED), Length(max=200)],
+        validators=[DataRequired(REQUIRED), max_length(200)],
         description=_l("Mindestens 10 Zeichen. Ein langer Satz ist sicherer als ein kurzes, "
                        "kompliziertes Wort."),
         render_kw={"autocomplete": "new-password"})
@@ -31,7 +56,7 @@ def new_password_fields():
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = PasswordField(_l("Passwort"), validators=[DataRequired(REQUIRED), Length(max=200)],
+    password = PasswordField(_l("Passwort"), validators=[DataRequired(REQUIRED), max_length(200)],
                              render_kw={"autocomplete": "current-password"})
     remember = BooleanField(_l("Angemeldet bleiben"))
 
@@ -45,19 +70,20 @@ class ResetPasswordForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    display_name = StringField(_l("Ihr Name"), validators=[DataRequired(REQUIRED), Length(max=120)],
+    display_name = StringField(_l("Ihr Name"), validators=[DataRequired(REQUIRED), max_length(120)],
                                render_kw={"autocomplete": "name"})
     password, confirm = new_password_fields()
 
 
 class RegisterForm(FlaskForm):
     display_name = StringField(_l("Vor- und Nachname"),
-                               validators=[DataRequired(REQUIRED), Length(max=120)],
+                               validators=[DataRequired(REQUIRED), max_length(120)],
                                render_kw={"autocomplete": "name"})
     email = email_field(_l("Dienstliche E-Mail-Adresse"))
-    organisation_id = SelectField(_l("Organisation"), coerce=int,
-                                  validators=[DataRequired(_l("Bitte wählen Sie Ihre Organisation."))])
-    position = StringField(_l("Funktion / Zuständigkeit"), validators=[Optional(), Length(max=200)],
+    organisation_id = organisation_field(
+        _l("Organisation"), [DataRequired(_l("Bitte wählen Sie Ihre Organisation."))])
+    position = StringField(_l("Funktion / Zuständigkeit"),
+                           validators=[Optional(), max_length(200)],
                            render_kw={"autocomplete": "organization-title"})
     password, confirm = new_password_fields()
     accept_privacy = BooleanField(

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ..accounts.models import SiteRole, User, UserStatus
+from ..accounts.services import get_organisation
 from ..admin.audit import record_audit
 from ..errors import ValidationError
 from ..extensions import db
@@ -25,6 +26,14 @@ TOKEN_HOURS = {
     TokenPurpose.INVITATION: "TOKEN_HOURS_INVITATION",
     TokenPurpose.EMAIL_CHANGE: "TOKEN_HOURS_EMAIL_CHANGE",
     TokenPurpose.REGISTRATION: "TOKEN_HOURS_EMAIL_CHANGE",
+}
+# A link only works while its account is in the state the link was made for: a reset link
+# of an account suspended meanwhile, or an invitation already accepted, is refused.
+TOKEN_USER_STATUS = {
+    TokenPurpose.PASSWORD_RESET: UserStatus.ACTIVE,
+    TokenPurpose.INVITATION: UserStatus.INVITED,
+    TokenPurpose.EMAIL_CHANGE: UserStatus.ACTIVE,
+    TokenPurpose.REGISTRATION: UserStatus.PENDING,
 }
 
 
@@ -48,12 +57,8 @@ def _hash_token(raw):
 
 def issue_token(user, purpose, new_email=None):
     """Create a single-use token; earlier unused tokens of the same purpose stop working."""
+    _revoke_tokens(user, purpose)
     now = utcnow()
-    db.session.execute(
-        update(AuthToken)
-        .where(AuthToken.user_id == user.id, AuthToken.purpose == purpose,
-               AuthToken.used_at.is_(None))
-        .values(used_at=now))
     raw = secrets.token_urlsafe(32)
     hours = current_app.config[TOKEN_HOURS[purpose]]
     db.session.add(AuthToken(user_id=user.id, purpose=purpose, token_hash=_hash_token(raw),
@@ -63,13 +68,27 @@ def issue_token(user, purpose, new_email=None):
     return raw
 
 
+def _revoke_tokens(user, *purposes):
+    """Unused links of these purposes stop working (marked used, so the history stays)."""
+    db.session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user.id, AuthToken.purpose.in_(purposes),
+               AuthToken.used_at.is_(None))
+        .values(used_at=utcnow()))
+
+
 def peek_token(raw, purpose):
-    """The valid token for a link (or None), without using it: for showing the form."""
+    """The valid token for a link (or None), without using it: for showing the form.
+
+    Valid means: unused, not expired, and its account still in the expected state.
+    """
     if not raw or len(raw) > 200:
         return None
     token = db.session.scalar(select(AuthToken).where(
         AuthToken.token_hash == _hash_token(raw), AuthToken.purpose == purpose))
     if token is None or token.used_at is not None or token.expires_at <= utcnow():
+        return None
+    if token.user.status != TOKEN_USER_STATUS[purpose]:
         return None
     return token
 
@@ -156,11 +175,7 @@ def reset_password(raw_token, password, ip_address=""):
     token = peek_token(raw_token, TokenPurpose.PASSWORD_RESET)
     if token is not None:
         validate_password_strength(password, token.user.email)
-    token = _use_token(raw_token, TokenPurpose.PASSWORD_RESET)
-    user = token.user
-    if user.status != UserStatus.ACTIVE:
-        db.session.rollback()
-        raise ValidationError(str(TOKEN_INVALID))
+    user = _use_token(raw_token, TokenPurpose.PASSWORD_RESET).user
     _set_password(user, password)
     record_audit(user, "password_reset", user, ip_address=ip_address)
     enqueue_mail(user.email, "password_changed", locale=user.locale, user=user)
@@ -171,6 +186,9 @@ def reset_password(raw_token, password, ip_address=""):
 def _set_password(user, password):
     user.password_hash = hash_password(password)
     user.rotate_session_token()  # every other session and remember-cookie ends
+    # Whoever knew the old password may have asked for a link to an address of theirs;
+    # after a new password such links must not take the account over.
+    _revoke_tokens(user, TokenPurpose.PASSWORD_RESET, TokenPurpose.EMAIL_CHANGE)
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -180,11 +198,7 @@ def accept_invitation(raw_token, display_name, password, ip_address=""):
     if token is not None:
         validate_password_strength(password, token.user.email)
         _validate_display_name(display_name)
-    token = _use_token(raw_token, TokenPurpose.INVITATION)
-    user = token.user
-    if user.status != UserStatus.INVITED:
-        db.session.rollback()
-        raise ValidationError(str(TOKEN_INVALID))
+    user = _use_token(raw_token, TokenPurpose.INVITATION).user
     user.display_name = display_name.strip()
     _set_password(user, password)
     user.status = UserStatus.ACTIVE
@@ -206,38 +220,60 @@ def register(email, display_name, organisation_id, position, password, ip_addres
     """Create a pending account and send a confirmation link.
 
     If the address is already registered, the owner gets a hint mail instead and the
-    caller shows the same message, so nobody learns which addresses exist.
+    caller shows the same message, so nobody learns which addresses exist. A registration
+    whose link expired unconfirmed may be repeated: the new details replace the old ones
+    and a fresh link goes out. While a link is still valid, a second registration changes
+    nothing, so nobody can slip their own password under someone else's pending link.
     """
     if not current_app.config["REGISTRATION_ENABLED"]:
         raise ValidationError(_("Die Selbstregistrierung ist derzeit nicht möglich."))
     email = normalize_email(email)
     _validate_display_name(display_name)
+    position = _validate_position(position)
     validate_password_strength(password, email)
-    existing = find_user_by_email(email)
-    if existing is not None:
-        enqueue_mail(existing.email, "registration_exists", locale=existing.locale,
-                     user=existing)
+    org = get_organisation(organisation_id)
+    password_hash = hash_password(password)  # for known addresses too: the same time taken
+    user = find_user_by_email(email)
+    if user is not None and not _is_abandoned_registration(user):
+        enqueue_mail(user.email, "registration_exists", locale=user.locale, user=user)
         db.session.commit()
         return None
-    user = User(email=email, display_name=display_name.strip(), organisation_id=organisation_id,
-                position=(position or "").strip(), password_hash=hash_password(password),
-                status=UserStatus.PENDING, role=SiteRole.MEMBER)
-    db.session.add(user)
+    if user is None:
+        user = User(email=email, status=UserStatus.PENDING, role=SiteRole.MEMBER)
+        db.session.add(user)
+    user.display_name = display_name.strip()
+    user.organisation_id = org.id if org else None
+    user.position = position
+    user.password_hash = password_hash
     db.session.flush()
     raw = issue_token(user, TokenPurpose.REGISTRATION)
-    enqueue_mail(user.email, "registration_confirm", user=user, token=raw)
+    enqueue_mail(user.email, "registration_confirm", locale=user.locale, user=user, token=raw)
     record_audit(user, "registered", user, ip_address=ip_address)
     db.session.commit()
     return user
 
 
+def _is_abandoned_registration(user):
+    """Pending, never confirmed, and no confirmation link left that still works."""
+    if user.status != UserStatus.PENDING or user.email_confirmed_at is not None:
+        return False
+    live_link = db.session.scalar(select(AuthToken.id).where(
+        AuthToken.user_id == user.id, AuthToken.purpose == TokenPurpose.REGISTRATION,
+        AuthToken.used_at.is_(None), AuthToken.expires_at > utcnow()).limit(1))
+    return live_link is None
+
+
+def _validate_position(position):
+    position = (position or "").strip()
+    if len(position) > 200:
+        raise ValidationError(_("Die Funktion darf höchstens 200 Zeichen lang sein."),
+                              {"position": _("Höchstens 200 Zeichen.")})
+    return position
+
+
 def confirm_registration(raw_token, ip_address=""):
     """Confirm the address; official domains are approved at once, others wait for an admin."""
-    token = _use_token(raw_token, TokenPurpose.REGISTRATION)
-    user = token.user
-    if user.status != UserStatus.PENDING:
-        db.session.rollback()
-        raise ValidationError(str(TOKEN_INVALID))
+    user = _use_token(raw_token, TokenPurpose.REGISTRATION).user
     user.email_confirmed_at = utcnow()
     if email_domain(user.email) in current_app.config["AUTO_APPROVE_DOMAINS"]:
         user.status = UserStatus.ACTIVE
@@ -272,7 +308,12 @@ def change_password(user, current_password, new_password, ip_address=""):
 
 
 def request_email_change(user, new_email, current_password, ip_address=""):
-    """Send a confirmation link to the new address; the old one stays until it is confirmed."""
+    """Send a confirmation link to the new address; the old one stays until it is confirmed.
+
+    The old address is told in every case. If the new address already belongs to an
+    account, its owner gets a hint instead of a link, and the requester sees the same
+    message and the same mails as otherwise, so nobody learns which addresses exist.
+    """
     if not verify_password(user.password_hash, current_password or ""):
         raise ValidationError(_("Das Passwort ist nicht korrekt."),
                               {"current_password": _("Das Passwort ist nicht korrekt.")})
@@ -280,14 +321,13 @@ def request_email_change(user, new_email, current_password, ip_address=""):
     if new_email == user.email:
         raise ValidationError(_("Das ist bereits Ihre E-Mail-Adresse."),
                               {"email": _("Das ist bereits Ihre E-Mail-Adresse.")})
-    if find_user_by_email(new_email) is not None:
-        # Tell the owner of that address instead of the requester: no enumeration.
-        record_audit(user, "email_change_requested", user, ip_address=ip_address)
-        db.session.commit()
-        return
-    raw = issue_token(user, TokenPurpose.EMAIL_CHANGE, new_email=new_email)
-    enqueue_mail(new_email, "email_change_confirm", locale=user.locale, user=user, token=raw,
-                 new_email=new_email)
+    owner = find_user_by_email(new_email)
+    if owner is None:
+        raw = issue_token(user, TokenPurpose.EMAIL_CHANGE, new_email=new_email)
+        enqueue_mail(new_email, "email_change_confirm", locale=user.locale, user=user,
+                     token=raw, new_email=new_email)
+    else:
+        enqueue_mail(owner.email, "email_change_exists", locale=owner.locale, user=owner)
     enqueue_mail(user.email, "email_change_notice", locale=user.locale, user=user,
                  new_email=new_email)
     record_audit(user, "email_change_requested", user, ip_address=ip_address)
@@ -299,7 +339,7 @@ def confirm_email_change(raw_token, ip_address=""):
     user = token.user
     taken = db.session.scalar(select(func.count()).select_from(User).where(
         User.email == token.new_email, User.id != user.id))
-    if taken or user.status != UserStatus.ACTIVE:
+    if taken:
         db.session.rollback()
         raise ValidationError(str(TOKEN_INVALID))
     old = user.email

@@ -2,9 +2,9 @@
 import hmac
 from datetime import timedelta
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from ..accounts.models import User, UserStatus
 from ..extensions import db
@@ -35,6 +35,16 @@ def _touch_last_seen(user):
             {User.last_seen_at: now}, synchronize_session=False)
         db.session.commit()
         user.last_seen_at = now
+
+
+def renew_login(user):
+    """Sign this browser in again after the session token rotated (own password change).
+
+    A browser that chose "Angemeldet bleiben" gets a new remember cookie too; the old one
+    holds the rotated token and would sign it out at the next browser start.
+    """
+    remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    login_user(user, remember=remembered)
 
 
 def unauthorized():

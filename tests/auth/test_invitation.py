@@ -1,0 +1,123 @@
+"""Accepting an invitation: the invited person sets a password and is signed in."""
+import pytest
+
+from sozialplanung.admin.services import invite_user, resend_invitation
+from sozialplanung.auth.models import TokenPurpose
+
+from ..conftest import link_from_mail, login, outbox
+from ..factories import make_user
+from .support import (
+    NEW_PASSWORD, admin_request, audit_actions, is_signed_in, new_client, page, reload, tokens,
+)
+
+
+@pytest.fixture
+def admin():
+    return make_user(role="admin", display_name="Ada Admin")
+
+
+def invite(admin, email="neu@example.org", display_name="Neue Person", role="member"):
+    with admin_request():
+        user = invite_user(admin, email=email, display_name=display_name,
+                           organisation_id=None, role=role)
+    [mail] = outbox(to=user.email)
+    return user, link_from_mail(mail, "/einladung/")
+
+
+def accept(client, link, display_name="Neue Person", password=NEW_PASSWORD, confirm=None):
+    return client.post(link, data={"display_name": display_name, "password": password,
+                                   "confirm": password if confirm is None else confirm})
+
+
+def test_invitation_mail_names_the_inviter(admin):
+    with admin_request():
+        user = invite_user(admin, email="Neu@Example.org", display_name="Neue Person",
+                           organisation_id=None, role="member")
+    assert user.email == "neu@example.org"
+    [mail] = outbox(to="neu@example.org")
+    assert mail.subject == "Einladung zur Sozialplanungsplattform"
+    assert "Ada Admin lädt Sie zur Sozialplanungsplattform ein" in mail.body_text
+    assert "Der Link gilt 7 Tage und nur einmal." in mail.body_text
+
+
+def test_invitation_page_shows_address_and_prefilled_name(client, admin):
+    _user, link = invite(admin)
+    response = client.get(link)
+    html = page(response)
+    assert response.status_code == 200
+    assert "Einladung annehmen" in html and "neu@example.org" in html
+    assert 'value="Neue Person"' in html
+
+
+def test_accepting_sets_password_activates_and_signs_in(client, admin, app):
+    user, link = invite(admin)
+    response = accept(client, link, display_name="  Nora Neu  ")
+    assert response.status_code == 302 and response.headers["Location"] == "/profil"
+    html = page(client.get("/profil"))
+    assert "Willkommen auf der Plattform! Ihr Zugang ist eingerichtet." in html
+    user = reload(user)
+    assert user.status == "active"
+    assert user.display_name == "Nora Neu"
+    assert user.email_confirmed_at is not None
+    assert "invitation_accepted" in audit_actions()
+    # The new password works on another device.
+    other = new_client(app)
+    login(other, user, password=NEW_PASSWORD)
+
+
+def test_invitation_link_works_only_once(client, admin):
+    _user, link = invite(admin)
+    assert accept(client, link).status_code == 302
+    other = new_client(client.application)
+    for response in (other.get(link), accept(other, link, password="Anderes-Passwort-77")):
+        assert response.status_code == 404
+        assert "Link ungültig" in page(response)
+    assert not is_signed_in(other)
+
+
+def test_resent_invitation_replaces_the_first_link(client, admin):
+    user, first = invite(admin)
+    with admin_request():
+        resend_invitation(admin, user.id)
+    second = link_from_mail(outbox(to=user.email)[-1], "/einladung/")
+    assert client.get(first).status_code == 404
+    assert accept(client, second).status_code == 302
+
+
+@pytest.mark.parametrize("name, password, confirm, message", [
+    ("Nora Neu", "kurz", "kurz", "Mindestens 10 Zeichen."),
+    ("Nora Neu", NEW_PASSWORD, "Anders-als-oben-1", "Die Passwörter stimmen nicht überein."),
+    ("", NEW_PASSWORD, NEW_PASSWORD, "Bitte füllen Sie dieses Feld aus."),
+    ("   ", NEW_PASSWORD, NEW_PASSWORD, "Bitte füllen Sie dieses Feld aus."),
+    ("N" * 121, NEW_PASSWORD, NEW_PASSWORD, "120"),
+])
+def test_bad_input_keeps_invitation_open(client, admin, name, password, confirm, message):
+    user, link = invite(admin)
+    response = accept(client, link, name, password, confirm)
+    assert response.status_code == 200
+    assert message in page(response)
+    assert reload(user).status == "invited"
+    assert not is_signed_in(client)
+    assert client.get(link).status_code == 200
+
+
+def test_accepting_while_signed_in_as_someone_else_switches_account(client, admin):
+    login(client, admin)
+    user, link = invite(admin)
+    assert accept(client, link).status_code == 302
+    assert reload(user).status == "active"
+    client.get("/profil")  # shows the welcome messages
+    html = page(client.get("/profil"))
+    assert f'href="/mitglieder/{user.id}"' in html and "Ada Admin" not in html
+
+
+def test_unknown_invitation_token_is_404(client):
+    response = client.get("/einladung/unbekannt")
+    assert response.status_code == 404 and "Link ungültig" in page(response)
+
+
+def test_invitation_token_is_not_a_reset_token(client, admin):
+    user, link = invite(admin)
+    token = link.rsplit("/", 1)[1]
+    assert client.get(f"/passwort-zuruecksetzen/{token}").status_code == 404
+    assert len(tokens(user, TokenPurpose.INVITATION)) == 1
