@@ -50,11 +50,12 @@ def flask(*args, env=None, check=True):
 
 def run():
     ensure_venv(["test"])
-    flask("db", "upgrade", "heads")
+    flask("db", "upgrade")
     flask("seed-demo", "--if-empty")
-    env = os.environ.copy()
-    worker = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "outbox", "send", "--loop",
-                               "--interval", "5"], cwd=ROOT, env=env)
+    # Background workers, as in production: mail delivery and scheduled announcements.
+    workers = [subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT)
+               for args in (("outbox", "send", "--loop", "--interval", "5"),
+                            ("announcements", "publish-due", "--loop", "--interval", "30"))]
     print("\nDie Plattform läuft auf http://127.0.0.1:5000 (Beenden mit Strg+C).")
     print("E-Mails landen als Dateien in instance/mail/.\n", flush=True)
     try:
@@ -62,7 +63,8 @@ def run():
     except KeyboardInterrupt:
         pass
     finally:
-        worker.terminate()
+        for worker in workers:
+            worker.terminate()
 
 
 def test(pytest_args):

@@ -26,7 +26,7 @@ def app(tmp_path_factory):
     app = create_app("testing")
     with app.app_context():
         _reset_schema()
-        upgrade(revision="heads")
+        upgrade()
         snapshot = {name: [dict(row._mapping) for row in db.session.execute(
             select(db.metadata.tables[name]))] for name in REFERENCE_TABLES}
         db.session.commit()

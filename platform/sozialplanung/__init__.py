@@ -3,7 +3,7 @@ import logging
 from datetime import timezone
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -44,6 +44,8 @@ def create_app(config=None):
     register_error_handlers(app)
     from .cli import register_cli
     register_cli(app)
+    from .documents.cli import documents_cli
+    app.cli.add_command(documents_cli)
     return app
 
 
@@ -52,8 +54,9 @@ def _configure_database(app):
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("postgresql"):
         # PostgreSQL's JIT adds most of a second to small queries; the portal only runs small ones.
+        # random_page_cost=1.1 (SSD storage) lets the planner use index lookups for joins.
         connect_args = dict(options.get("connect_args", {}))
-        connect_args.setdefault("options", "-c jit=off")
+        connect_args.setdefault("options", "-c jit=off -c random_page_cost=1.1")
         options["connect_args"] = connect_args
         options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
@@ -61,10 +64,11 @@ def _configure_database(app):
 
 def register_extensions(app):
     from .auth.session import load_user, register_login_required, unauthorized
+    from .search.schema import include_object
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True, include_object=include_object)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(PROJECT_ROOT / "translations"))
@@ -80,15 +84,20 @@ def register_extensions(app):
 def import_models():
     """Import every model module so metadata (and Alembic autogenerate) sees all tables."""
     from .accounts import models as _accounts  # noqa: F401
+    from .announcements import models as _announcements  # noqa: F401
     from .admin import models as _admin  # noqa: F401
     from .auth import models as _auth  # noqa: F401
+    from .documents import models as _documents  # noqa: F401
     from .forum import models as _forum  # noqa: F401
     from .groups import models as _groups  # noqa: F401
+    from .moderation import models as _moderation  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .pages import models as _pages  # noqa: F401
 
 
 def _select_locale():
+    if not has_request_context():
+        return None  # CLI and mail worker: BABEL_DEFAULT_LOCALE ("de")
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     chosen = session.get("locale")
@@ -100,15 +109,20 @@ def _select_locale():
 def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .announcements.views import bp as announcements_bp
     from .auth.views import bp as auth_bp
+    from .documents.views import bp as documents_bp
     from .forum.views import bp as forum_bp
     from .groups.views import bp as groups_bp
     from .main.views import bp as main_bp
+    from .moderation.views import bp as moderation_bp
     from .notifications.views import bp as notifications_bp
     from .pages.views import bp as pages_bp
+    from .search.views import bp as search_bp
 
+    app.register_blueprint(documents_bp)
     for bp in (main_bp, auth_bp, accounts_bp, admin_bp, pages_bp, groups_bp, forum_bp,
-               notifications_bp):
+               notifications_bp, moderation_bp, search_bp, announcements_bp):
         app.register_blueprint(bp)
 
 

@@ -13,6 +13,8 @@ from .errors import ValidationError
 from .extensions import db
 from .notifications.mail import deliver_due
 from .notifications.models import OutboxMail
+from .notifications.services import send_digests
+from .announcements.cli import announcements_cli
 from .search.cli import search_cli
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,8 @@ def register_cli(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(outbox)
     app.cli.add_command(search_cli)
+    app.cli.add_command(announcements_cli)
+    app.cli.add_command(notifications)
 
 
 @click.command("create-admin")
@@ -98,3 +102,16 @@ def outbox_status():
     failed = db.session.scalar(select(func.count()).select_from(OutboxMail).where(
         OutboxMail.failed_at.isnot(None)))
     click.echo(f"wartend: {queued}, zugestellt: {sent}, fehlgeschlagen: {failed}")
+
+
+@click.group("notifications")
+def notifications():
+    """Benachrichtigungen."""
+
+
+@notifications.command("digest")
+@click.argument("period", type=click.Choice(["daily", "weekly"]))
+def notifications_digest(period):
+    """Verschickt die Zusammenfassungen an Mitglieder mit täglicher bzw. wöchentlicher Einstellung."""
+    sent = send_digests(period)
+    click.echo(f"{sent} Zusammenfassung(en) in den Postausgang gestellt.")

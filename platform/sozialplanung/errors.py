@@ -67,7 +67,7 @@ def render_error(status, detail=None):
 def register_error_handlers(app):
     @app.errorhandler(PermissionDenied)
     def _permission_denied(exc):
-        return render_error(403)
+        return render_error(403, str(exc) or None)
 
     @app.errorhandler(NotFound)
     def _not_found(exc):

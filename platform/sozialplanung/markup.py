@@ -1,6 +1,8 @@
 """Markdown -> sanitized HTML. The only module that imports bleach; run at write time."""
+from functools import partial
+
 import bleach
-from bleach.linkifier import DEFAULT_CALLBACKS, Linker
+from bleach.linkifier import DEFAULT_CALLBACKS, LinkifyFilter, build_url_re
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
@@ -18,13 +20,6 @@ LINK_REL = "nofollow noopener ugc"
 # html=False: raw HTML in the source is shown as text, never passed through.
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _md.enable(["table", "strikethrough"])
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
 
 
 def _set_rel(attrs, new=False):
@@ -32,8 +27,19 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-_linker = Linker(callbacks=[*DEFAULT_CALLBACKS, _set_rel], skip_tags={"pre", "code"},
-                 parse_email=False)
+# Linkify inside the cleaner's own pass: a second pass with bleach's Linker re-escapes the
+# text of <code>/<pre> (`a < b` would show as "a &lt; b"). Linkify runs after sanitizing, so
+# it must only make http(s) links itself (its default also turns "data://…" into a link).
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[partial(LinkifyFilter, callbacks=[*DEFAULT_CALLBACKS, _set_rel],
+                     skip_tags={"pre", "code"}, parse_email=False,
+                     url_re=build_url_re(protocols=["http", "https"]))],
+)
 
 
 def _strip_styles(html):
@@ -42,9 +48,18 @@ def _strip_styles(html):
         ' style="text-align:center"', "").replace(' style="text-align:right"', "")
 
 
+def _render_with_shifted_headings(source):
+    # The page already has its <h1>: a member's "# Title" becomes <h2>, and so on down to <h6>.
+    env = {}
+    tokens = _md.parse(source, env)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return _md.renderer.render(tokens, _md.options, env)
+
+
 def render_markdown(source: str) -> str:
     """Render member-written Markdown to HTML that is safe to show with |safe."""
-    html = _md.render(source or "")
+    html = _render_with_shifted_headings(source or "")
     html = _strip_styles(html)
-    cleaned = _cleaner.clean(html)
-    return _linker.linkify(cleaned)
+    return _cleaner.clean(html)

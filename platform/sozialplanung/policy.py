@@ -2,11 +2,15 @@
 from enum import StrEnum
 
 from flask import g, has_request_context
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
-from .accounts.models import SiteRole, UserStatus
+from . import timeutil
+from .accounts.models import SiteRole, User, UserStatus
+from .announcements.models import Announcement, AnnouncementGroup, Audience
+from .announcements.models import Status as AnnouncementStatus
 from .errors import NotFound, PermissionDenied
 from .extensions import db
+from .documents.models import Document
 from .groups.models import GroupRole, Membership, Visibility, WorkingGroup
 
 
@@ -32,6 +36,19 @@ class Action(StrEnum):
     EDIT_POST = "edit_post"
     DELETE_POST = "delete_post"
     VIEW_REVISIONS = "view_revisions"
+    VIEW_LIBRARY = "view_library"
+    UPLOAD_DOCUMENT = "upload_document"
+    VIEW_DOCUMENT = "view_document"
+    EDIT_DOCUMENT = "edit_document"
+    DELETE_DOCUMENT = "delete_document"
+    ATTACH_TO_POST = "attach_to_post"
+    WRITE_ANNOUNCEMENTS = "write_announcements"
+    VIEW_ANNOUNCEMENT = "view_announcement"
+    EDIT_ANNOUNCEMENT = "edit_announcement"
+    USE_FEEDS = "use_feeds"
+    REPORT_POST = "report_post"
+    VIEW_MODERATION = "view_moderation"
+    SUSPEND_USER = "suspend_user"
 
 
 def is_signed_in_member(user):
@@ -181,6 +198,154 @@ def readers_among(users, group, thread=None):
     return [user for user in users if reads(user)]
 
 
+
+# --- moderation ---------------------------------------------------------------------------
+
+def moderated_group_ids(user):
+    """Ids of the groups `user` moderates; None means every group (site moderators, admins)."""
+    if is_site_moderator(user):
+        return None
+    if not is_signed_in_member(user):
+        return []
+    return [gid for gid, role in memberships_of(user).items() if role == GroupRole.MODERATOR]
+
+
+def can_view_moderation(user, obj=None):
+    scope = moderated_group_ids(user)
+    return scope is None or bool(scope)
+
+
+def can_report_post(user, post):
+    return (can_view_post(user, post) and not post.is_deleted
+            and post.author_id != user.id)
+
+
+def can_suspend_user(user, target):
+    """Admins suspend anyone but themselves; site moderators only members and editors."""
+    if not is_signed_in_member(user) or target.id == user.id:
+        return False
+    if is_admin(user):
+        return True
+    return (user.role == SiteRole.MODERATOR
+            and target.role in (SiteRole.MEMBER, SiteRole.EDITOR))
+
+
+# --- announcements ------------------------------------------------------------------------
+
+def can_write_announcements(user):
+    """Institute staff (editors) and admins write, schedule, unpublish and delete announcements."""
+    return is_signed_in_member(user) and user.role in (SiteRole.EDITOR, SiteRole.ADMIN)
+
+
+def in_announcement_audience(user, announcement):
+    """Meant for everyone, or `user` is a member of one of the selected working groups."""
+    if announcement.audience == Audience.ALL:
+        return True
+    return not memberships_of(user).keys().isdisjoint(announcement.group_ids)
+
+
+def can_view_announcement(user, announcement):
+    """Members read released announcements meant for them; writers also read drafts, scheduled
+    and withdrawn ones. Deleted ones nobody reads."""
+    if not is_signed_in_member(user) or announcement.is_deleted:
+        return False
+    if can_write_announcements(user):
+        return True
+    return (announcement.is_live(timeutil.utcnow())
+            and in_announcement_audience(user, announcement))
+
+
+def can_edit_announcement(user, announcement):
+    return can_write_announcements(user) and not announcement.is_deleted
+
+
+def visible_announcements_clause(user, now):
+    """SQL filter on Announcement for lists, feeds, calendars and the dashboard: released by
+    `now`, not deleted, and meant for `user` (writers see every released one here; drafts and
+    scheduled ones only on the editors' pages)."""
+    if not is_signed_in_member(user):
+        return Announcement.id.is_(None)
+    live = and_(Announcement.is_deleted.is_(False),
+                Announcement.status == AnnouncementStatus.PUBLISHED,
+                Announcement.publish_at <= now)
+    if can_write_announcements(user):
+        return live
+    for_my_groups = (select(AnnouncementGroup.announcement_id)
+                     .join(Membership, Membership.group_id == AnnouncementGroup.group_id)
+                     .where(Membership.user_id == user.id))
+    return and_(live, or_(Announcement.audience == Audience.ALL,
+                          Announcement.id.in_(for_my_groups)))
+
+
+def announcement_audience_ids(announcement):
+    """Ids of the active accounts an announcement is meant for: whom its publication notifies."""
+    stmt = select(User.id).where(User.status == UserStatus.ACTIVE)
+    if announcement.audience != Audience.ALL:
+        groups = select(AnnouncementGroup.group_id).where(
+            AnnouncementGroup.announcement_id == announcement.id)
+        stmt = stmt.where(User.id.in_(
+            select(Membership.user_id).where(Membership.group_id.in_(groups))))
+    return list(db.session.scalars(stmt))
+
+
+# --- documents ----------------------------------------------------------------------------
+
+def can_view_library(user, group):
+    """The platform-wide library (group None) is open to every member; a group's library has
+    the group's visibility."""
+    if group is None:
+        return is_signed_in_member(user)
+    return can_view_group(user, group)
+
+
+def can_upload_document(user, group):
+    """Institute material: editors and admins; a group's library: whoever may post there
+    (members and site moderators; never in an archived group)."""
+    if group is None:
+        return is_signed_in_member(user) and user.role in (SiteRole.EDITOR, SiteRole.ADMIN)
+    return can_post_in_group(user, group)
+
+
+def can_view_document(user, document):
+    return not document.is_deleted and can_view_library(user, document.group)
+
+
+def can_edit_document(user, document):
+    """Metadata and new versions: the uploader while they may still upload there, the group's
+    moderators and admins; institute material: editors and admins."""
+    if not can_view_document(user, document):
+        return False
+    group = document.group
+    if group is None:
+        return can_upload_document(user, None)
+    if group.is_archived:
+        return False
+    return can_moderate_group(user, group) or (
+        document.created_by_id == user.id and can_upload_document(user, group))
+
+
+def can_delete_document(user, document):
+    """Soft delete: the uploader, the group's moderators, admins (also in archived groups)."""
+    if not can_view_document(user, document):
+        return False
+    return is_admin(user) or can_edit_document(user, document)
+
+
+def can_attach_to_post(user, post):
+    """Attachments change a post: whoever may edit it may add or remove them."""
+    return can_edit_post(user, post)
+
+
+def visible_documents_clause(user):
+    """SQL filter on Document for lists and search: not deleted, and in the platform-wide
+    library or in a group the user may read."""
+    if not is_signed_in_member(user):
+        return Document.id.is_(None)
+    readable = select(WorkingGroup.id).where(visible_groups_clause(user))
+    return and_(Document.is_deleted.is_(False),
+                or_(Document.group_id.is_(None), Document.group_id.in_(readable)))
+
+
 _RULES = {
     Action.VIEW_MEMBERS: lambda user, obj: is_signed_in_member(user),
     Action.VIEW_PROFILE: can_view_profile,
@@ -203,6 +368,19 @@ _RULES = {
     Action.EDIT_POST: can_edit_post,
     Action.DELETE_POST: can_delete_post,
     Action.VIEW_REVISIONS: can_view_revisions,
+    Action.VIEW_LIBRARY: can_view_library,
+    Action.UPLOAD_DOCUMENT: can_upload_document,
+    Action.VIEW_DOCUMENT: can_view_document,
+    Action.EDIT_DOCUMENT: can_edit_document,
+    Action.DELETE_DOCUMENT: can_delete_document,
+    Action.ATTACH_TO_POST: can_attach_to_post,
+    Action.WRITE_ANNOUNCEMENTS: lambda user, obj: can_write_announcements(user),
+    Action.VIEW_ANNOUNCEMENT: can_view_announcement,
+    Action.EDIT_ANNOUNCEMENT: can_edit_announcement,
+    Action.USE_FEEDS: lambda user, obj: is_signed_in_member(user),
+    Action.REPORT_POST: can_report_post,
+    Action.VIEW_MODERATION: can_view_moderation,
+    Action.SUSPEND_USER: can_suspend_user,
 }
 
 

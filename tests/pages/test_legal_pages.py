@@ -91,7 +91,7 @@ def test_admin_edits_page(client):
     html = client.get("/impressum").get_data(as_text=True)
     assert "Die Seite wurde gespeichert." in html
     assert "<h1>Impressum des Instituts</h1>" in html
-    assert "<h2>Anschrift</h2>" in html and "<strong>Vertreten durch</strong>" in html
+    assert "<h3>Anschrift</h3>" in html and "<strong>Vertreten durch</strong>" in html
     assert 'href="mailto:info@institut.example"' in html
     assert 'href="https://institut.example"' in html
     assert "Seite bearbeiten" in html

@@ -7,6 +7,11 @@ from .models import AuditLog
 # What admins read in the audit log; codes without a label are shown as they are.
 ACTION_LABELS = {
     "admin_created_cli": _l("Administrationskonto per Kommandozeile angelegt"),
+    "announcement_deleted": _l("Mitteilung gelöscht"),
+    "announcement_published": _l("Mitteilung veröffentlicht"),
+    "announcement_scheduled": _l("Veröffentlichung einer Mitteilung geplant"),
+    "announcement_unpublished": _l("Mitteilung zurückgezogen"),
+    "document_deleted": _l("Dokument gelöscht"),
     "email_change_requested": _l("Änderung der E-Mail-Adresse angefordert"),
     "email_changed": _l("E-Mail-Adresse geändert"),
     "group_archived": _l("Arbeitskreis archiviert"),
@@ -23,6 +28,7 @@ ACTION_LABELS = {
     "password_changed": _l("Passwort geändert"),
     "password_reset": _l("Passwort zurückgesetzt"),
     "password_reset_requested": _l("Passwort-Zurücksetzung angefordert"),
+    "post_attachment_removed": _l("Anhang von Beitrag entfernt"),
     "registered": _l("Registriert"),
     "registration_auto_approved": _l("Registrierung automatisch freigeschaltet"),
     "registration_confirmed": _l("Registrierung bestätigt"),

@@ -91,10 +91,19 @@ def page_of(number):
     return (max(number, 1) - 1) // POSTS_PER_PAGE + 1
 
 
+def thread_page_number(thread, page):
+    """The requested page of a thread, clamped to the pages that exist."""
+    pages = max(math.ceil(thread.post_count / POSTS_PER_PAGE), 1)
+    return min(max(page or 1, 1), pages)
+
+
+def last_number_on_page(thread, page):
+    return min(thread_page_number(thread, page) * POSTS_PER_PAGE, thread.post_count)
+
+
 def thread_posts(thread, page=1):
     """One page of a thread's posts by their stable number, with authors (and organisations)."""
-    pages = max(math.ceil(thread.post_count / POSTS_PER_PAGE), 1)
-    page = min(max(page, 1), pages)
+    page = thread_page_number(thread, page)
     first = (page - 1) * POSTS_PER_PAGE + 1
     posts = db.session.scalars(
         select(Post).where(Post.thread_id == thread.id,
@@ -105,9 +114,9 @@ def thread_posts(thread, page=1):
 
 
 def groups_overview(actor):
-    """All groups with member count; thread count, last activity and unread state only for
-    the groups the viewer may read. Closed groups show name and description to everyone so
-    members can ask to join; their content stays hidden."""
+    """All groups; member count, thread count, last activity and unread state only for the
+    groups the viewer may read. Closed groups show name and description to everyone so
+    members can ask to join; their content and their members stay hidden."""
     groups = db.session.scalars(select(WorkingGroup).order_by(
         WorkingGroup.is_archived, WorkingGroup.name)).all()
     readable = set(db.session.scalars(select(WorkingGroup.id).where(visible_groups_clause(actor))))
@@ -116,7 +125,7 @@ def groups_overview(actor):
     if not ids:
         return []
     members = dict(db.session.execute(
-        select(Membership.group_id, func.count()).where(Membership.group_id.in_(ids))
+        select(Membership.group_id, func.count()).where(Membership.group_id.in_(readable))
         .group_by(Membership.group_id)).all())
     stats = {row[0]: row[1:] for row in db.session.execute(
         select(Thread.group_id, func.count(), func.max(Thread.last_post_at))

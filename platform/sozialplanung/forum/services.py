@@ -9,7 +9,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User, UserStatus
-from ..errors import Conflict, NotFound, ValidationError
+from ..documents.attachments import attachment_batch
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..markup import render_markdown
 from ..notifications.services import notify_users
@@ -65,41 +66,94 @@ def _clean_body(body):
     return body
 
 
-def _mentioned_users(source):
-    names = {m.strip().lower() for m in MENTION.findall(source)}
+def _mentioned_users(written):
+    """{lower-cased name: user} for the names written as @[Name]; ambiguous names are left out."""
+    names = {name.lower() for name in written}
     if not names:
         return {}
+    # A database's lower() may fold only ASCII (PostgreSQL under the C locale, SQLite without
+    # the app's own function): match the name as written too, then compare in Python.
     users = db.session.scalars(select(User).where(
-        func.lower(User.display_name).in_(names), User.status == UserStatus.ACTIVE)).all()
+        func.lower(User.display_name).in_(names) | User.display_name.in_(written),
+        User.status == UserStatus.ACTIVE)).all()
     by_name = {}
     for user in users:
         by_name.setdefault(user.display_name.lower(), []).append(user)
-    # Only unambiguous names become mentions.
     return {name: found[0] for name, found in by_name.items() if len(found) == 1}
 
 
 def render_post(source):
-    """Markdown -> sanitized HTML with @[Name] mentions linked; returns (html, mentioned users)."""
-    mentioned = _mentioned_users(source)
+    """Markdown -> sanitized HTML with @[Name] mentions linked; returns (html, mentioned users).
+
+    Mentions inside code (fenced blocks, `spans`) are code: left as written, nobody notified."""
+    written = set()
+
+    def collect(text):
+        written.update(m.strip() for m in MENTION.findall(text))
+        return text
+
+    _outside_code(source, collect)
+    users = _mentioned_users(written)
+    mentioned = {}
 
     def link(match):
-        user = mentioned.get(match.group(1).strip().lower())
+        user = users.get(match.group(1).strip().lower())
         if user is None:
             return match.group(0)
+        mentioned[user.id] = user
         return f"[@{_escape_link_text(user.display_name)}](/mitglieder/{user.id})"
 
-    return render_markdown(MENTION.sub(link, source)), list(mentioned.values())
+    source = _outside_code(source, lambda text: MENTION.sub(link, text))
+    return render_markdown(source), list(mentioned.values())
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+
+
+def _outside_code(source, change):
+    """Apply `change` to the parts of Markdown `source` that are not fenced code or code spans."""
+    lines, fence = [], None
+    for line in source.split("\n"):
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence) \
+                    and not line.strip().lstrip(fence[0]):
+                fence = None
+            lines.append(line)
+        elif opening:
+            fence = opening.group(1)
+            lines.append(line)
+        else:
+            lines.append(_outside_code_spans(line, change))
+    return "\n".join(lines)
+
+
+def _outside_code_spans(line, change):
+    parts, last = [], 0
+    for span in _CODE_SPAN.finditer(line):
+        parts += [change(line[last:span.start()]), span.group(0)]
+        last = span.end()
+    return "".join(parts) + change(line[last:])
 
 
 def _escape_link_text(text):
     return re.sub(r"([\\\[\]*_`<>])", r"\\\1", text)
 
 
+def _require_reply(actor, thread):
+    """Replies need a readable thread in a writable group; a locked thread takes them only from
+    moderators, and says why it refuses."""
+    require(actor, Action.VIEW_THREAD, thread, hide=True)
+    if thread.is_locked and not can(actor, Action.MODERATE_GROUP, thread.group):
+        raise PermissionDenied(_("Dieses Thema ist geschlossen; Antworten sind nicht möglich."))
+    require(actor, Action.REPLY, thread)
+
+
 def preview_permission(actor, group=None, thread=None):
     """Posting forms and previews need the same permission as posting itself."""
     if thread is not None:
-        require(actor, Action.VIEW_THREAD, thread, hide=True)
-        require(actor, Action.REPLY, thread)
+        _require_reply(actor, thread)
     else:
         require(actor, Action.VIEW_GROUP, group, hide=True)
         require(actor, Action.POST_IN_GROUP, group)
@@ -123,44 +177,47 @@ def delete_permission(actor, post):
 
 # --- writing ------------------------------------------------------------------------------
 
-def start_thread(actor, group, title, body, submission_key=None):
+def start_thread(actor, group, title, body, submission_key=None, attachments=None):
+    """`attachments`: an AttachmentInput (files and library picks), checked before anything
+    is written and stored in the same transaction as the post."""
     require(actor, Action.VIEW_GROUP, group, hide=True)
     require(actor, Action.POST_IN_GROUP, group)
     title, body = _clean_title(title), _clean_body(body)
     existing = _already_submitted(actor, submission_key)
     if existing is not None:
         return existing
-    now = utcnow()
-    thread = Thread(group_id=group.id, title=title, author_id=actor.id, created_at=now,
-                    last_post_at=now, post_count=0)
-    thread.group = group
-    db.session.add(thread)
-    db.session.flush()
-    post = _add_post(actor, thread, body, submission_key, now)
-    if actor.auto_watch:
-        _watch(actor.id, thread_id=thread.id)
-    _notify_new_post(actor, thread, post, new_thread=True)
-    return _commit_post(actor, submission_key, post)
+    with attachment_batch(actor, group, attachments) as batch:
+        now = utcnow()
+        thread = Thread(group_id=group.id, title=title, author_id=actor.id, created_at=now,
+                        last_post_at=now, post_count=0)
+        thread.group = group
+        db.session.add(thread)
+        db.session.flush()
+        post, mentioned = _add_post(actor, thread, body, submission_key, now)
+        batch.attach_to(post)
+        if actor.auto_watch:
+            _watch(actor.id, thread_id=thread.id)
+        _notify_new_post(actor, thread, post, mentioned, new_thread=True)
+        return _commit_post(actor, submission_key, post)
 
 
-def reply(actor, thread, body, submission_key=None):
-    require(actor, Action.VIEW_THREAD, thread, hide=True)
-    if thread.is_locked and not can(actor, Action.MODERATE_GROUP, thread.group):
-        raise ValidationError(_("Dieses Thema ist geschlossen; Antworten sind nicht möglich."))
-    require(actor, Action.REPLY, thread)
+def reply(actor, thread, body, submission_key=None, attachments=None):
+    _require_reply(actor, thread)
     body = _clean_body(body)
     existing = _already_submitted(actor, submission_key)
     if existing is not None:
         return existing
-    # Lock the thread row so concurrent replies get consecutive numbers (PostgreSQL);
-    # SQLite serialises writers anyway.
-    db.session.execute(select(Thread.id).where(Thread.id == thread.id).with_for_update())
-    db.session.refresh(thread)
-    post = _add_post(actor, thread, body, submission_key, utcnow())
-    if actor.auto_watch:
-        _watch(actor.id, thread_id=thread.id)
-    _notify_new_post(actor, thread, post, new_thread=False)
-    return _commit_post(actor, submission_key, post)
+    with attachment_batch(actor, thread.group, attachments) as batch:
+        # Lock the thread row so concurrent replies get consecutive numbers (PostgreSQL);
+        # SQLite serialises writers anyway.
+        db.session.execute(select(Thread.id).where(Thread.id == thread.id).with_for_update())
+        db.session.refresh(thread)
+        post, mentioned = _add_post(actor, thread, body, submission_key, utcnow())
+        batch.attach_to(post)
+        if actor.auto_watch:
+            _watch(actor.id, thread_id=thread.id)
+        _notify_new_post(actor, thread, post, mentioned, new_thread=False)
+        return _commit_post(actor, submission_key, post)
 
 
 def _already_submitted(actor, submission_key):
@@ -171,7 +228,7 @@ def _already_submitted(actor, submission_key):
 
 
 def _add_post(actor, thread, body, submission_key, now):
-    html, _mentions = render_post(body)
+    html, mentioned = render_post(body)
     thread.post_count += 1
     post = Post(thread_id=thread.id, number=thread.post_count, author_id=actor.id, source=body,
                 html=html, created_at=now, submission_key=(submission_key or None) and submission_key[:64])
@@ -183,7 +240,7 @@ def _add_post(actor, thread, body, submission_key, now):
     thread.last_poster_id = actor.id
     # The author has read their own post.
     _upsert_read_state(actor.id, thread.id, post.number)
-    return post
+    return post, mentioned
 
 
 def _commit_post(actor, submission_key, post):
@@ -200,8 +257,9 @@ def _commit_post(actor, submission_key, post):
     return post
 
 
-def _notify_new_post(actor, thread, post, new_thread):
-    _html, mentioned = render_post(post.source)
+def _notify_new_post(actor, thread, post, mentioned, new_thread):
+    """Mentioned members and watchers of the thread or group, each once; notify_users leaves
+    out the author and everyone who cannot read the thread."""
     mentioned_ids = {u.id for u in mentioned}
     watchers = set(db.session.scalars(select(Subscription.user_id).where(
         (Subscription.thread_id == thread.id) | (Subscription.group_id == thread.group_id))))
@@ -286,10 +344,18 @@ def _upsert_read_state(user_id, thread_id, number):
     db.session.execute(stmt)
 
 
-def mark_read(actor, thread, up_to_number):
-    if up_to_number <= 0:
+def read_position(actor, thread):
+    """Number of the last post the actor has read in the thread (0 = none yet)."""
+    return db.session.scalar(select(ReadState.last_read_number).where(
+        ReadState.user_id == actor.id, ReadState.thread_id == thread.id)) or 0
+
+
+def mark_read(actor, thread, up_to_number, already_read=0):
+    """Move the actor's read position forward; a page that shows nothing new writes nothing."""
+    up_to_number = min(up_to_number, thread.post_count)
+    if up_to_number <= max(already_read, 0):
         return
-    _upsert_read_state(actor.id, thread.id, min(up_to_number, thread.post_count))
+    _upsert_read_state(actor.id, thread.id, up_to_number)
     db.session.commit()
 
 
@@ -307,9 +373,8 @@ def mark_group_read(actor, group):
 
 
 def first_unread_number(actor, thread):
-    state = db.session.get(ReadState, (actor.id, thread.id))
-    read = state.last_read_number if state else 0
-    return min(read + 1, max(thread.post_count, 1))
+    """Where "zum ersten ungelesenen Beitrag" jumps: the first unread post, else the last one."""
+    return min(read_position(actor, thread) + 1, max(thread.post_count, 1))
 
 
 # --- subscriptions ------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..documents import queries as document_queries
+from ..documents.attachments import FILES_FIELD, AttachmentInput
 from ..errors import ValidationError
 from ..groups.services import get_group
 from ..web import apply_errors
@@ -24,41 +26,65 @@ def _new_submission_key(form):
         form.submission_key.data = secrets.token_urlsafe(16)
 
 
+def _form_status(form):
+    """A form sent back with errors answers 400, so the refusal is visible to any client."""
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+def _attach_context(group, error=None):
+    """What templates/documents/_attach_field.html needs."""
+    return {"attach_choices": document_queries.attach_choices(current_user, group),
+            "attach_error": error, "attach_selected": request.form.getlist("bibliothek")}
+
+
+def _requested_page():
+    # Permalinks say ?seite=; the shared pagination macro links with ?page=.
+    return request.args.get("seite", type=int) or request.args.get("page", type=int) or 1
+
+
 @bp.route("/arbeitskreise/<slug>/neues-thema", methods=["GET", "POST"])
 def new_thread(slug):
     group = get_group(current_user, slug)
+    services.preview_permission(current_user, group=group)
     form = ThreadForm()
     _new_submission_key(form)
-    preview_html = None
+    preview_html = attach_error = None
     if form.validate_on_submit():
         try:
             if "vorschau" in request.form:
                 preview_html = services.preview(current_user, form.body.data, group=group)
             else:
                 post = services.start_thread(current_user, group, form.title.data,
-                                             form.body.data, form.submission_key.data)
+                                             form.body.data, form.submission_key.data,
+                                             AttachmentInput.from_request(request))
                 flash(_("Ihr Thema ist veröffentlicht."), "success")
                 return redirect(_post_url(post))
         except ValidationError as exc:
-            apply_errors(form, exc)
-    elif request.method == "GET":
-        services.preview_permission(current_user, group=group)
+            attach_error = exc.errors.get(FILES_FIELD)
+            if attach_error is None:
+                apply_errors(form, exc)
+    status = 400 if attach_error else _form_status(form)
     return render_template("forum/new_thread.html", group=group, form=form,
-                           preview_html=preview_html)
+                           preview_html=preview_html,
+                           **_attach_context(group, attach_error)), status
 
 
 @bp.route("/themen/<int:thread_id>")
 def show_thread(thread_id):
     thread = services.get_thread(current_user, thread_id)
-    posts = queries.thread_posts(thread, request.args.get("seite", 1, type=int) or 1)
-    unread_from = services.first_unread_number(current_user, thread)
-    if posts.items:
-        services.mark_read(current_user, thread, posts.items[-1].number)
+    read_up_to = services.read_position(current_user, thread)
+    page = queries.thread_page_number(thread, _requested_page())
+    # Before the posts are loaded: the commit would expire them (one reload per post).
+    services.mark_read(current_user, thread, queries.last_number_on_page(thread, page), read_up_to)
     form = ReplyForm()
     _new_submission_key(form)
-    return render_template("forum/thread.html", thread=thread, group=thread.group, posts=posts,
-                           form=form, unread_from=unread_from,
-                           watching=services.is_watching(current_user, thread=thread))
+    posts = queries.thread_posts(thread, page)
+    return render_template("forum/thread.html", thread=thread, group=thread.group,
+                           posts=posts, form=form, unread_from=read_up_to + 1,
+                           watching=services.is_watching(current_user, thread=thread),
+                           attachments_by_post=document_queries.attachments_for_posts(
+                               [post.id for post in posts.items]),
+                           **_attach_context(thread.group))
 
 
 @bp.route("/themen/<int:thread_id>/ungelesen")
@@ -72,9 +98,10 @@ def first_unread(thread_id):
 @bp.route("/themen/<int:thread_id>/antworten", methods=["GET", "POST"])
 def reply(thread_id):
     thread = services.get_thread(current_user, thread_id)
+    services.preview_permission(current_user, thread=thread)
     form = ReplyForm()
     _new_submission_key(form)
-    preview_html = None
+    preview_html = attach_error = None
     quote_id = request.args.get("zitat", type=int)
     if request.method == "GET" and quote_id:
         form.body.data = services.quote_source(current_user,
@@ -85,15 +112,18 @@ def reply(thread_id):
                 preview_html = services.preview(current_user, form.body.data, thread=thread)
             else:
                 post = services.reply(current_user, thread, form.body.data,
-                                      form.submission_key.data)
+                                      form.submission_key.data,
+                                      AttachmentInput.from_request(request))
                 flash(_("Ihre Antwort ist veröffentlicht."), "success")
                 return redirect(_post_url(post))
         except ValidationError as exc:
-            apply_errors(form, exc)
-    elif request.method == "GET":
-        services.preview_permission(current_user, thread=thread)
+            attach_error = exc.errors.get(FILES_FIELD)
+            if attach_error is None:
+                apply_errors(form, exc)
+    status = 400 if attach_error else _form_status(form)
     return render_template("forum/reply.html", thread=thread, group=thread.group, form=form,
-                           preview_html=preview_html)
+                           preview_html=preview_html,
+                           **_attach_context(thread.group, attach_error)), status
 
 
 @bp.route("/beitraege/<int:post_id>")
@@ -122,7 +152,7 @@ def edit_post(post_id):
             flash(_("Der Beitrag wurde gespeichert."), "success")
             return redirect(_post_url(post))
     return render_template("forum/edit_post.html", post=post, thread=post.thread,
-                           group=post.thread.group, form=form)
+                           group=post.thread.group, form=form), _form_status(form)
 
 
 @bp.route("/beitraege/<int:post_id>/loeschen", methods=["GET", "POST"])

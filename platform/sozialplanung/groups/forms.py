@@ -2,15 +2,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from ..auth.forms import REQUIRED, email_field
+from ..auth.forms import REQUIRED, email_field, max_length
 
 
 class GroupForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=160)],
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), max_length(160)],
                        description=_l("Zum Beispiel „Arbeitskreis Sozialplanung“."))
-    description = TextAreaField(_l("Beschreibung"), validators=[Length(max=5000)])
+    description = TextAreaField(_l("Beschreibung"), validators=[max_length(5000)])
     visibility = RadioField(_l("Sichtbarkeit"), default="open", choices=[
         ("open", _l("Offen: alle Mitglieder der Plattform können lesen und beitreten")),
         ("closed", _l("Geschlossen: nur Mitglieder des Arbeitskreises lesen; Beitritt auf "
@@ -19,7 +19,7 @@ class GroupForm(FlaskForm):
 
 class MembershipRequestForm(FlaskForm):
     message = TextAreaField(_l("Nachricht an die Moderation (optional)"),
-                            validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
+                            validators=[Optional(), max_length(1000)], render_kw={"rows": 3})
 
 
 class InviteMemberForm(FlaskForm):

@@ -34,6 +34,10 @@ def get_listed_group(actor, slug):
     return group
 
 
+# Paths under /arbeitskreise/ that are pages of their own, not groups.
+RESERVED_SLUGS = frozenset({"neu"})
+
+
 def require_manage_groups(actor):
     require(actor, Action.MANAGE_GROUPS)
 
@@ -67,7 +71,8 @@ def create_group(actor, *, name, description, visibility, ip_address=""):
     name = _validate_group_fields(name, description, visibility)
     slug = base = slugify(name)
     counter = 2
-    while db.session.scalar(select(WorkingGroup.id).where(WorkingGroup.slug == slug)):
+    while slug in RESERVED_SLUGS or db.session.scalar(
+            select(WorkingGroup.id).where(WorkingGroup.slug == slug)):
         slug = f"{base[:75]}-{counter}"
         counter += 1
     group = WorkingGroup(name=name, slug=slug, description=(description or "").strip(),
@@ -102,7 +107,7 @@ def set_archived(actor, group, archived, ip_address=""):
 
 
 def join_group(actor, group):
-    """Join an open group; joining also watches the group per the member's preference."""
+    """Join an open group (closed ones only by invitation or an accepted request)."""
     require(actor, Action.JOIN_GROUP, group)
     _add_member(actor, group, GroupRole.MEMBER)
     db.session.commit()
@@ -156,7 +161,7 @@ def request_membership(actor, group, message=""):
 
 def invite_member(actor, group, user_id):
     """A group moderator invites a member into a closed group (open ones they join directly)."""
-    require(actor, Action.MANAGE_MEMBERSHIPS, group, hide=True)
+    _require_manage_memberships(actor, group)
     user = db.session.get(User, user_id)
     if user is None or user.status != UserStatus.ACTIVE:
         raise ValidationError(_("Diese Person gibt es nicht oder ihr Konto ist nicht aktiv."),
@@ -194,7 +199,7 @@ def answer_invitation(actor, group, accept):
 
 
 def decide_request(actor, group, request_id, accept):
-    require(actor, Action.MANAGE_MEMBERSHIPS, group, hide=True)
+    _require_manage_memberships(actor, group)
     req = db.session.get(MembershipRequest, request_id)
     if req is None or req.group_id != group.id or req.kind != "request":
         raise Conflict(_("Diese Anfrage wurde bereits bearbeitet."))
@@ -224,7 +229,7 @@ def set_member_role(actor, group, user_id, role, ip_address=""):
 
 
 def remove_member(actor, group, user_id, ip_address=""):
-    require(actor, Action.MANAGE_MEMBERSHIPS, group, hide=True)
+    _require_manage_memberships(actor, group)
     membership = db.session.get(Membership, (user_id, group.id))
     if membership is None:
         raise Conflict(_("Diese Person ist kein Mitglied (mehr)."))
@@ -237,6 +242,12 @@ def remove_member(actor, group, user_id, ip_address=""):
     record_audit(actor, "group_member_removed", group, ip_address=ip_address,
                  summary=f"user {user_id}")
     db.session.commit()
+
+
+def _require_manage_memberships(actor, group):
+    """Those who can't see the group get 404; members who may not manage it get 403."""
+    require(actor, Action.VIEW_GROUP, group, hide=True)
+    require(actor, Action.MANAGE_MEMBERSHIPS, group)
 
 
 def _group_moderator_ids(group):

@@ -53,6 +53,8 @@ def request_membership(slug):
     if form.validate_on_submit():
         services.request_membership(current_user, group, form.message.data)
         flash(_("Ihre Anfrage ist an die Moderation des Arbeitskreises gegangen."), "success")
+    else:
+        flash(_("Die Nachricht darf höchstens 1.000 Zeichen lang sein."), "error")
     return redirect(url_for("groups.index"))
 
 

@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from ..accounts.models import User, UserStatus
+from ..announcements.queries import dashboard_items
 from ..extensions import db
 from ..forum.queries import recent_threads_in_my_groups
 from ..notifications.services import latest
@@ -18,4 +19,5 @@ def dashboard_data(user):
         "notifications": latest(user),
         "pending_count": pending,
         "profile_incomplete": not (user.organisation_id and user.position),
+        **dashboard_items(user),
     }

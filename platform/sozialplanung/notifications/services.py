@@ -1,10 +1,15 @@
 """In-app notifications and their mails: immediately, as a daily/weekly digest, or not at all."""
-from flask import url_for
+from contextlib import contextmanager, nullcontext
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User, UserStatus
+from ..announcements.notices import announcement_link, describe_announcement, is_announcement_kind
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..policy import readers_among
@@ -24,7 +29,9 @@ PAGE_SIZE = 30
 def notify_users(user_ids, kind, *, actor=None, group=None, thread=None, post=None):
     """Create notifications for those of `user_ids` who may see the content; flush only.
 
-    Nobody is told about their own action, and nobody about content they cannot read.
+    Nobody is told about their own action, and nobody about a thread they cannot read.
+    Notices about a group itself (invitation, request, decision) go to people who are not
+    members yet: a group's name is listed to every member, its content is not.
     """
     ids = {uid for uid in user_ids if actor is None or uid != actor.id}
     if not ids:
@@ -32,7 +39,7 @@ def notify_users(user_ids, kind, *, actor=None, group=None, thread=None, post=No
     users = db.session.scalars(select(User).where(
         User.id.in_(ids), User.status == UserStatus.ACTIVE)).all()
     scope_group = thread.group if thread is not None else group
-    if scope_group is not None:
+    if thread is not None:
         users = readers_among(users, scope_group, thread)
     now = utcnow()
     created = []
@@ -44,8 +51,10 @@ def notify_users(user_ids, kind, *, actor=None, group=None, thread=None, post=No
         note.actor, note.group, note.thread, note.post = actor, scope_group, thread, post
         db.session.add(note)
         if user.notify_mode == "immediate":
+            with _mail_context(user.locale):
+                text, link = describe(note), link_for(note)
             enqueue_mail(user.email, "notification", locale=user.locale, user=user,
-                         text=describe(note), link=link_for(note))
+                         text=text, link=link)
             note.emailed_at = now
         elif user.notify_mode == "off":
             note.emailed_at = now
@@ -54,7 +63,18 @@ def notify_users(user_ids, kind, *, actor=None, group=None, thread=None, post=No
     return created
 
 
+@contextmanager
+def _mail_context(locale):
+    """Mail texts are written in the recipient's language, and links need a request context:
+    a digest run from a worker or CLI command has none (url_for would fail without one)."""
+    request_ctx = nullcontext() if has_request_context() else current_app.test_request_context("/")
+    with request_ctx, force_locale(locale or "de"):
+        yield
+
+
 def describe(note):
+    if is_announcement_kind(note.kind):
+        return describe_announcement(note)
     actor = note.actor.display_name if note.actor else _("Jemand")
     thread = note.thread.title if note.thread else ""
     group = note.group.name if note.group else ""
@@ -77,6 +97,8 @@ def describe(note):
 
 def link_for(note):
     """Relative link to what a notification is about."""
+    if is_announcement_kind(note.kind):
+        return announcement_link(note)
     if note.post_id:
         return url_for("forum.permalink", post_id=note.post_id)
     if note.thread_id:
@@ -95,16 +117,23 @@ def unread_count(user):
         Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
+def _with_subjects(stmt):
+    """describe() names the actor, thread and group: load them with the notifications."""
+    return stmt.options(joinedload(Notification.actor), joinedload(Notification.thread),
+                        joinedload(Notification.group))
+
+
 def inbox(user, page=1):
     stmt = (select(Notification).where(Notification.user_id == user.id)
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+    return db.paginate(_with_subjects(stmt), page=page, per_page=PAGE_SIZE, error_out=False)
 
 
 def latest(user, limit=5):
-    return db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
+    stmt = (select(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    return db.session.scalars(_with_subjects(stmt)).unique().all()
 
 
 def open_notification(user, notification_id):
@@ -134,7 +163,10 @@ def update_preferences(user, notify_mode, auto_watch):
 
 
 def send_digests(period):
-    """One summary mail per member with `notify_mode == period` and unmailed notifications."""
+    """One summary mail per member with `notify_mode == period` and unmailed notifications;
+    run daily and weekly by the scheduler. Visibility is checked again before mailing."""
+    if period not in ("daily", "weekly"):
+        raise ValueError(f"unknown digest period {period!r}")
     now = utcnow()
     users = db.session.scalars(
         select(User).where(User.notify_mode == period, User.status == UserStatus.ACTIVE,
@@ -142,14 +174,15 @@ def send_digests(period):
                                Notification.emailed_at.is_(None))))).all()
     sent = 0
     for user in users:
-        notes = db.session.scalars(
+        notes = db.session.scalars(_with_subjects(
             select(Notification).where(Notification.user_id == user.id,
                                        Notification.emailed_at.is_(None))
-            .order_by(Notification.created_at)).all()
+            .order_by(Notification.created_at, Notification.id))).unique().all()
         visible = [n for n in notes if _still_visible(user, n)]
         if visible:
-            enqueue_mail(user.email, "digest", locale=user.locale, user=user,
-                         items=[(describe(n), link_for(n)) for n in visible],
+            with _mail_context(user.locale):
+                items = [(describe(n), link_for(n)) for n in visible]
+            enqueue_mail(user.email, "digest", locale=user.locale, user=user, items=items,
                          period=period)
             sent += 1
         for note in notes:
@@ -160,6 +193,6 @@ def send_digests(period):
 
 def _still_visible(user, note):
     """Access may have changed since the notification was made: check again before mailing."""
-    if note.group is None:
+    if note.thread is None:
         return True
-    return bool(readers_among([user], note.group, note.thread))
+    return bool(readers_among([user], note.thread.group, note.thread))

@@ -7,13 +7,7 @@ from ..extensions import db
 
 search_cli = AppGroup("search", help="Volltextsuche.")
 
-INDEXED_TABLES = ("posts", "threads")
-
-
-def register_indexed_table(table):
-    """Modules with their own full-text index (documents, announcements) add it here."""
-    if table not in INDEXED_TABLES:
-        globals()["INDEXED_TABLES"] = (*INDEXED_TABLES, table)
+INDEXED_TABLES = ("posts", "threads", "announcements", "documents", "document_versions")
 
 
 @search_cli.command("reindex")

@@ -8,15 +8,19 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Float, Integer, and_, false, func, literal_column, or_, select, text,
-                        true)
+                        true, union_all)
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Organisation, User, UserStatus
+from ..announcements.models import Announcement, AnnouncementGroup
+from ..documents.models import Document, DocumentVersion
 from ..extensions import db
 from ..forum.models import Post, Thread
 from ..forum.queries import page_of
 from ..groups.models import WorkingGroup
-from ..policy import Action, moderated_group_ids, require, visible_groups_clause
+from ..policy import (Action, moderated_group_ids, require, visible_announcements_clause,
+                      visible_documents_clause, visible_groups_clause)
+from .. import timeutil
 from .query import fts5_expression, highlight, parse, websearch_text
 from .schema import SEARCH_CONFIG
 
@@ -219,21 +223,103 @@ def count_members(actor, parsed, filters):
     return _capped_count(_member_statement(actor, parsed, filters, (User.id,)))
 
 
+def _announcement_statement(actor, parsed, filters, columns):
+    restrict, rank = _match("announcements", parsed)
+    stmt = restrict(select(*columns(rank)).select_from(Announcement)).where(
+        visible_announcements_clause(actor, timeutil.utcnow()))
+    if filters.group_id:
+        stmt = stmt.where(Announcement.id.in_(select(AnnouncementGroup.announcement_id).where(
+            AnnouncementGroup.group_id == filters.group_id)))
+    if filters.author_id:
+        stmt = stmt.where(Announcement.author_id == filters.author_id)
+    return _dates(stmt, Announcement.publish_at, filters)
+
+
+def search_announcements(actor, parsed, filters, limit):
+    stmt = _announcement_statement(actor, parsed, filters,
+                                   lambda rank: (Announcement.id, rank.label("rank")))
+    order = (Announcement.publish_at.desc(),) if filters.sort == "datum" else (
+        literal_column("rank").desc(), Announcement.publish_at.desc())
+    rows = db.session.execute(stmt.order_by(*order).limit(limit)).all()
+    found = {a.id: a for a in db.session.scalars(
+        select(Announcement).where(Announcement.id.in_([r[0] for r in rows])))}
+    return [Hit(kind="mitteilung", title=found[aid].title,
+                url=url_for("announcements.show_announcement", announcement_id=aid),
+                snippet=highlight(_plain(found[aid].teaser + " " + found[aid].body), parsed),
+                place=str(found[aid].category_label), author="",
+                date=found[aid].publish_at, score=1.5 * float(rank or 0) + 0.05)
+            for aid, rank in rows]
+
+
+def count_announcements(actor, parsed, filters):
+    return _capped_count(_announcement_statement(actor, parsed, filters,
+                                                 lambda rank: (Announcement.id,)))
+
+
+def _document_statement(actor, parsed, filters, columns):
+    """Documents whose title/description or current version's text matches."""
+    restrict_doc, rank_doc = _match("documents", parsed)
+    restrict_ver, rank_ver = _match("document_versions", parsed)
+    by_meta = restrict_doc(select(Document.id.label("id"), rank_doc.label("rank"))
+                           .select_from(Document))
+    by_text = restrict_ver(select(Document.id.label("id"), (rank_ver * 0.5).label("rank"))
+                           .select_from(DocumentVersion)
+                           .join(Document, Document.current_version_id == DocumentVersion.id))
+    matches = union_all(by_meta, by_text).subquery("document_matches")
+    best = (select(matches.c.id, func.max(matches.c.rank).label("rank"))
+            .group_by(matches.c.id).subquery("document_best"))
+    stmt = (select(*columns(best.c.rank)).select_from(Document)
+            .join(best, best.c.id == Document.id)
+            .where(visible_documents_clause(actor), Document.in_library.is_(True)))
+    if filters.group_id:
+        stmt = stmt.where(Document.group_id == filters.group_id)
+    if filters.author_id:
+        stmt = stmt.where(Document.created_by_id == filters.author_id)
+    return _dates(stmt, Document.updated_at, filters)
+
+
+def search_documents(actor, parsed, filters, limit):
+    stmt = _document_statement(actor, parsed, filters,
+                               lambda rank: (Document.id, rank.label("rank")))
+    order = (Document.updated_at.desc(),) if filters.sort == "datum" else (
+        literal_column("rank").desc(), Document.updated_at.desc())
+    rows = db.session.execute(stmt.order_by(*order).limit(limit)).all()
+    found = {d.id: d for d in db.session.scalars(
+        select(Document).where(Document.id.in_([r[0] for r in rows]))
+        .options(joinedload(Document.group), joinedload(Document.created_by),
+                 joinedload(Document.current_version)))}
+    hits = []
+    for doc_id, rank in rows:
+        doc = found[doc_id]
+        text_ = " ".join(x for x in (doc.description,
+                                      doc.current_version.extracted_text[:20000]
+                                      if doc.current_version else "") if x)
+        hits.append(Hit(kind="dokument", title=doc.title,
+                        url=url_for("documents.show_document", document_id=doc_id),
+                        snippet=highlight(text_ or doc.title, parsed),
+                        place=doc.group.name if doc.group else str(_l("Institut")),
+                        author=doc.created_by.display_name if doc.created_by else "",
+                        date=doc.updated_at, score=1.2 * float(rank or 0) + 0.05))
+    return hits
+
+
+def count_documents(actor, parsed, filters):
+    return _capped_count(_document_statement(actor, parsed, filters, lambda rank: (Document.id,)))
+
+
 def _capped_count(stmt):
     return db.session.scalar(select(func.count()).select_from(stmt.limit(COUNT_CAP + 1)
                                                               .subquery()))
 
 
-# kind -> (label, search function, count function); other modules add their own.
+# kind -> (label, search function, count function)
 SOURCES = {
     "beitrag": (_l("Beiträge"), search_posts, count_posts),
     "thema": (_l("Themen"), search_threads, count_threads),
+    "dokument": (_l("Dokumente"), search_documents, count_documents),
+    "mitteilung": (_l("Neuigkeiten und Termine"), search_announcements, count_announcements),
     "mitglied": (_l("Mitglieder"), search_members, count_members),
 }
-
-
-def register_source(kind, label, search, count):
-    SOURCES[kind] = (label, search, count)
 
 
 def search(actor, text_, filters, page=1):

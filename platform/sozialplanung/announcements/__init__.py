@@ -1,0 +1,1 @@
+"""Institute announcements and events (Neuigkeiten und Termine)."""
