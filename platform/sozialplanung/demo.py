@@ -1,4 +1,8 @@
 """Realistic German demo data for `flask seed-demo` (and the README's run command)."""
+import io
+from datetime import date, time, timedelta
+
+from flask import current_app
 from sqlalchemy import select
 
 from .accounts.models import Organisation, SiteRole, User, UserStatus
@@ -100,6 +104,9 @@ def seed_demo_data(progress=print):
             db.session.add(Membership(user_id=user.id, group_id=groups[slug].id, role=group_role))
     _seed_waiting_accounts(orgs, password_hash, now)
     db.session.commit()
+    progress("Diskussionen, Dokumente und Neuigkeiten anlegen …")
+    with current_app.test_request_context("/"):
+        _seed_content(groups)
     progress("Demodaten angelegt.")
     return demo_logins()
 
@@ -124,3 +131,94 @@ def _seed_waiting_accounts(orgs, password_hash, now):
                 email=email, display_name=name, organisation=orgs.get(org_name),
                 position="Sozialplanung", status=status, email_confirmed_at=confirmed,
                 password_hash=password_hash if status == UserStatus.PENDING else None))
+
+
+THREADS = [
+    ("sozialplanung", "Sozialbericht 2026: Welche Indikatoren nutzen Sie?",
+     "a.hoffmann@lra-weimarer-land.example",
+     "Liebe Kolleginnen und Kollegen,\n\nwir bereiten gerade den **Sozialbericht 2026** vor. "
+     "Welche Indikatoren zur Kinder- und Altersarmut nutzen Sie auf Gemeindeebene?\n\n"
+     "- SGB-II-Quote unter 15 Jahren\n- Grundsicherung im Alter\n- Wohngeldempfänger\n\n"
+     "Über Hinweise freue ich mich.",
+     [("m.lehmann@jena.example",
+       "Wir arbeiten in Jena zusätzlich mit der *Kinderarmutsquote nach Planungsräumen*. "
+       "Die Daten kommen kleinräumig aus der Kommunalstatistik."),
+      ("h.zimmermann@gera.example",
+       "@[Anja Hoffmann] In Gera haben wir gute Erfahrungen mit einem Kernindikatorenset "
+       "gemacht, das jährlich fortgeschrieben wird. Ich lade die Übersicht gern hoch."),
+      ("s.fischer@tmasgff.example",
+       "Das Land stellt ab dem Frühjahr eine abgestimmte Indikatorenliste bereit. "
+       "Wir informieren im Arbeitskreis, sobald sie freigegeben ist.")]),
+    ("sozialplanung", "Termin für das nächste Treffen im Februar",
+     "moderation@sozialplanung.example",
+     "Das nächste Treffen des Arbeitskreises findet **online** statt. "
+     "Bitte tragen Sie Themenwünsche hier ein.",
+     [("c.neumann@gotha.example", "Ich würde gern über die Verknüpfung mit dem "
+                                  "Integrationsmanagement sprechen.")]),
+    ("altenhilfeplanung", "Pflegestrukturplanung: Erfahrungen mit Quartiersansätzen",
+     "f.richter@kyffhaeuser.example",
+     "Wer hat bereits Quartiersansätze in die Pflegestrukturplanung aufgenommen? "
+     "Uns interessieren vor allem Ansätze im ländlichen Raum.",
+     [("a.hoffmann@lra-weimarer-land.example",
+       "Im Weimarer Land testen wir zwei Modellquartiere. Ein Zwischenbericht folgt.")]),
+    ("jugendhilfeplanung", "Kita-Bedarfsplanung nach der Geburtenentwicklung",
+     "j.schubert@erfurt.example",
+     "Die Geburtenzahlen gehen zurück. Wie passen Sie die Kita-Bedarfsplanung an?\n\n"
+     "| Jahr | Geburten |\n|---|---|\n| 2023 | 1.812 |\n| 2025 | 1.640 |",
+     [("m.koehler@wartburgkreis.example", "Wir planen mit Korridoren statt Punktprognosen "
+                                           "und prüfen jährlich nach.")]),
+    ("praeventionsketten", "Vernetzung Frühe Hilfen und Schule",
+     "s.wolf@saalfeld-rudolstadt.example",
+     "Interner Austausch zu den Übergängen Kita–Grundschule in der Präventionskette.",
+     [("j.schubert@erfurt.example", "In Erfurt koordinieren wir das über die "
+                                    "Stadtteilkonferenzen.")]),
+]
+
+
+def _seed_content(groups):
+    """Discussions, a document and announcements, written through the services."""
+    from .announcements.services import AnnouncementData, create_announcement
+    from .announcements.views import image_store
+    from .documents.services import upload_document
+    from .forum.models import Thread
+    from .forum.services import reply, start_thread
+
+    if db.session.scalar(select(Thread.id).limit(1)) is not None:
+        return
+    people = {u.email: u for u in db.session.scalars(select(User))}
+    for slug, title, author, body, replies in THREADS:
+        first = start_thread(people[author], groups[slug], title, body)
+        thread = db.session.get(Thread, first.thread_id)
+        for who, text in replies:
+            reply(people[who], thread, text)
+    upload_document(people["h.zimmermann@gera.example"], groups["sozialplanung"],
+                    _DemoUpload("Kernindikatoren-Sozialbericht.csv",
+                                "Indikator;Quelle;Ebene\nSGB-II-Quote unter 15 Jahren;BA-Statistik;"
+                                "Gemeinde\nGrundsicherung im Alter;Kommunalstatistik;Gemeinde\n"),
+                    description="Übersicht der Kernindikatoren, die wir in Gera jährlich "
+                                "fortschreiben.", category="arbeitshilfe", tags="Indikatoren")
+    editor = people["redaktion@sozialplanung.example"]
+    create_announcement(editor, AnnouncementData(
+        title="Neue Arbeitshilfe zur integrierten Sozialplanung",
+        teaser="Das Institut hat eine Arbeitshilfe mit Praxisbeispielen aus Thüringer "
+               "Landkreisen veröffentlicht.",
+        body="Die Arbeitshilfe beschreibt Schritte von der Bestandsaufnahme bis zum "
+             "Maßnahmenplan.", category="publication", publication="now", is_pinned=True),
+        image_store())
+    event_day = date.today() + timedelta(days=40)
+    while event_day.weekday() != 2:  # a Wednesday
+        event_day += timedelta(days=1)
+    create_announcement(editor, AnnouncementData(
+        title="Fachtag Sozialplanung in Erfurt",
+        teaser="Austausch zu kleinräumigen Daten und Beteiligung in der Sozialplanung.",
+        body="Programm und Anmeldung folgen.", category="event", publication="now",
+        starts_on=event_day, starts_time=time(9, 30), ends_on=event_day, ends_time=time(16, 0),
+        location="Erfurt, Kaisersaal"), image_store())
+
+
+class _DemoUpload:
+    """A file as a view would hand it to the documents service."""
+
+    def __init__(self, filename, text):
+        self.filename = filename
+        self.stream = io.BytesIO(text.encode("utf-8"))
