@@ -5,6 +5,7 @@ import uuid
 
 from flask import g, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -38,29 +39,31 @@ class Conflict(DomainError):
 
 
 ERROR_TEXTS = {
-    400: ("Ungültige Anfrage",
-          "Die Anfrage konnte nicht verarbeitet werden. Bitte laden Sie die Seite neu "
-          "und versuchen Sie es noch einmal."),
-    403: ("Keine Berechtigung", "Für diese Seite oder Aktion fehlt Ihnen die Berechtigung."),
-    404: ("Seite nicht gefunden",
-          "Die Seite gibt es nicht oder sie ist für Sie nicht sichtbar. "
-          "Bitte prüfen Sie die Adresse."),
-    405: ("Aktion nicht erlaubt", "Diese Aktion ist auf dieser Seite nicht möglich."),
-    409: ("Konflikt", "Die Daten wurden inzwischen geändert. Bitte laden Sie die Seite neu."),
-    413: ("Datei zu groß", "Die gesendeten Daten überschreiten die zulässige Größe."),
-    429: ("Zu viele Anfragen",
-          "Sie haben zu viele Anfragen in kurzer Zeit gesendet. "
-          "Bitte warten Sie einige Minuten und versuchen Sie es dann erneut."),
-    500: ("Interner Fehler",
-          "Es ist ein unerwarteter Fehler aufgetreten. Er wurde protokolliert. "
-          "Bitte versuchen Sie es später erneut."),
+    400: (_l("Ungültige Anfrage"),
+          _l("Die Anfrage konnte nicht verarbeitet werden. Bitte laden Sie die Seite neu "
+             "und versuchen Sie es noch einmal.")),
+    403: (_l("Keine Berechtigung"),
+          _l("Für diese Seite oder Aktion fehlt Ihnen die Berechtigung.")),
+    404: (_l("Seite nicht gefunden"),
+          _l("Die Seite gibt es nicht oder sie ist für Sie nicht sichtbar. "
+             "Bitte prüfen Sie die Adresse.")),
+    405: (_l("Aktion nicht erlaubt"), _l("Diese Aktion ist auf dieser Seite nicht möglich.")),
+    409: (_l("Konflikt"),
+          _l("Die Daten wurden inzwischen geändert. Bitte laden Sie die Seite neu.")),
+    413: (_l("Datei zu groß"), _l("Die gesendeten Daten überschreiten die zulässige Größe.")),
+    429: (_l("Zu viele Anfragen"),
+          _l("Sie haben zu viele Anfragen in kurzer Zeit gesendet. "
+             "Bitte warten Sie einige Minuten und versuchen Sie es dann erneut.")),
+    500: (_l("Interner Fehler"),
+          _l("Es ist ein unerwarteter Fehler aufgetreten. Er wurde protokolliert. "
+             "Bitte versuchen Sie es später erneut.")),
 }
 
 
 def render_error(status, detail=None):
     title, text = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
-    return render_template("errors/error.html", status=status, title=_(title),
-                           text=_(text), detail=detail,
+    return render_template("errors/error.html", status=status, title=str(title),
+                           text=str(text), detail=detail,
                            request_id=g.get("request_id")), status
 
 
