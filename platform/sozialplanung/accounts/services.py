@@ -4,6 +4,7 @@ from sqlalchemy import func, or_, select
 
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..sql import contains_pattern
 from ..policy import Action, require
 from .models import Organisation, User, UserStatus
 
@@ -63,12 +64,9 @@ def member_directory(actor, *, query="", organisation_id=None, page=1):
         stmt = stmt.where(User.organisation_id == organisation_id)
     text = (query or "").strip()[:100]
     if text:
-        pattern = f"%{_escape_like(text.lower())}%"
+        pattern = contains_pattern(text.lower())
         stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
                               func.lower(User.position).like(pattern, escape="\\")))
     stmt = stmt.order_by(func.lower(User.display_name), User.id)
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
 
-
-def _escape_like(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

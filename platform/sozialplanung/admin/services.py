@@ -19,6 +19,7 @@ from ..notifications.mail import enqueue_mail
 from ..notifications.models import OutboxMail
 from ..pages.models import SitePage
 from ..policy import Action, require
+from ..sql import contains_pattern
 from ..timeutil import utcnow
 from .audit import record_audit
 from .models import AuditLog
@@ -33,20 +34,15 @@ def search_users(actor, *, query="", status="", role="", page=1):
     text = (query or "").strip()[:100]
     if text:
         # SQLite's lower() folds ASCII only: also match the name as typed ("Özdemir").
-        stmt = stmt.where(or_(func.lower(User.display_name).like(_like(text.lower()), escape="\\"),
-                              User.display_name.like(_like(text), escape="\\"),
-                              User.email.like(_like(text.lower()), escape="\\")))
+        stmt = stmt.where(or_(func.lower(User.display_name).like(contains_pattern(text.lower()), escape="\\"),
+                              User.display_name.like(contains_pattern(text), escape="\\"),
+                              User.email.like(contains_pattern(text.lower()), escape="\\")))
     if status in {s.value for s in UserStatus}:
         stmt = stmt.where(User.status == status)
     if role in {r.value for r in SiteRole}:
         stmt = stmt.where(User.role == role)
     stmt = stmt.order_by(User.status != UserStatus.PENDING, func.lower(User.display_name), User.id)
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
-
-
-def _like(text):
-    """A LIKE pattern that finds `text` anywhere; % and _ typed by the admin are literal."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def count_pending(actor):

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..forum.models import Post, Thread
 from ..forum.queries import page_of
 from ..groups.models import WorkingGroup
+from ..sql import contains_pattern
 from ..policy import (Action, moderated_group_ids, require, visible_announcements_clause,
                       visible_documents_clause, visible_groups_clause)
 from .. import timeutil
@@ -191,12 +192,12 @@ def _member_statement(actor, parsed, filters, columns):
             .outerjoin(Organisation, Organisation.id == User.organisation_id)
             .where(User.status == UserStatus.ACTIVE))
     for word in parsed.positive_words():
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(word)
         stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
                               func.lower(User.position).like(pattern, escape="\\"),
                               func.lower(Organisation.name).like(pattern, escape="\\")))
     for word in parsed.excluded:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(word)
         stmt = stmt.where(~func.lower(User.display_name).like(pattern, escape="\\"),
                           ~func.lower(User.position).like(pattern, escape="\\"))
     if filters.group_id or filters.author_id or filters.date_from or filters.date_to:
