@@ -193,26 +193,26 @@ Vertreten durch die Institutsleitung.
 *Diesen Text pflegt die Administration unter Verwaltung → Rechtstexte.*
 """
 
-DATENSCHUTZ = """## Verantwortliche Stelle
+DATENSCHUTZ = """# Verantwortliche Stelle
 
 Verantwortlich für die Datenverarbeitung auf dieser Plattform ist der im Impressum genannte
 Betreiber.
 
-## Welche Daten wir verarbeiten
+# Welche Daten wir verarbeiten
 
 - **Konto:** E-Mail-Adresse, Name, Organisation, Funktion, freiwillige Angaben im Profil.
 - **Inhalte:** Beiträge, Dokumente und Nachrichten, die Sie auf der Plattform einstellen.
 - **Sicherheit:** Zeitpunkt und IP-Adresse von Anmeldungen und sicherheitsrelevanten
   Änderungen (Protokoll), um Missbrauch zu erkennen.
 
-## Cookies
+# Cookies
 
 Die Plattform setzt nur technisch notwendige Cookies: ein Sitzungs-Cookie für die Anmeldung
 und – nur wenn Sie „Angemeldet bleiben“ wählen – ein Cookie, das Sie wiedererkennt. Es gibt
 keine Analyse- oder Werbe-Cookies und keine Einbindung von Diensten Dritter; Schriften und
 Skripte werden ausschließlich von diesem Server geladen.
 
-## Ihre Rechte
+# Ihre Rechte
 
 Sie haben das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung,
 Datenübertragbarkeit und Widerspruch sowie das Recht auf Beschwerde beim Thüringer
@@ -223,17 +223,17 @@ BARRIEREFREIHEIT = """Der Betreiber ist bemüht, die Sozialplanungsplattform im 
 Barrierefreie-Informationstechnik-Verordnung und der BITV 2.0 barrierefrei zugänglich zu
 machen. Maßstab sind die Web Content Accessibility Guidelines (WCAG) 2.1, Konformitätsstufe AA.
 
-## Stand der Vereinbarkeit
+# Stand der Vereinbarkeit
 
 Die Plattform ist mit der Tastatur und mit Bildschirmlesern bedienbar, nutzt eine semantische
 Seitenstruktur, beschriftete Formularfelder und ausreichende Kontraste.
 
-## Feedback und Kontakt
+# Feedback und Kontakt
 
 Sind Ihnen Mängel beim barrierefreien Zugang aufgefallen? Schreiben Sie uns an
 plattform@sozialplanung.example.
 
-## Durchsetzungsverfahren
+# Durchsetzungsverfahren
 
 Wenn Sie auf Ihre Rückmeldung keine zufriedenstellende Antwort erhalten, können Sie sich an
 die Durchsetzungsstelle des Landes Thüringen wenden.

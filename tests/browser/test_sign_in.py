@@ -1,16 +1,6 @@
 """Sign in and out in a real browser, by keyboard, with zero axe violations on the way."""
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect
-
 from ..factories import make_user
-
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def axe_violations(page):
-    results = Axe().run(page, options=WCAG)
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]])
-            for v in results.response["violations"]]
+from .helpers import axe_violations, expect
 
 
 def test_sign_in_and_out_by_keyboard(page, base_url, screenshot, js_dialogs):
