@@ -56,30 +56,28 @@ def pin(thread_id):
                  else _("Das Thema ist nicht mehr angeheftet."))
 
 
-@bp.route("/themen/<int:thread_id>/schliessen", methods=["POST"])
-def lock(thread_id):
+def _switch_with_reason(thread_id, set_state, done_on, done_off):
+    """Lock/unlock and hide/restore: the same form, a reason, a German message either way."""
     on = request.form.get("an") == "1"
     try:
-        services.set_locked(current_user, thread_id, on, request.form.get("reason", ""),
-                            _expected_group())
+        set_state(current_user, thread_id, on, request.form.get("reason", ""), _expected_group())
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("moderation.thread_tools", thread_id=thread_id))
-    return _done(thread_id, _("Das Thema ist geschlossen.") if on
-                 else _("Das Thema ist wieder geöffnet."))
+    return _done(thread_id, done_on if on else done_off)
+
+
+@bp.route("/themen/<int:thread_id>/schliessen", methods=["POST"])
+def lock(thread_id):
+    return _switch_with_reason(thread_id, services.set_locked, _("Das Thema ist geschlossen."),
+                               _("Das Thema ist wieder geöffnet."))
 
 
 @bp.route("/themen/<int:thread_id>/ausblenden", methods=["POST"])
 def hide_thread(thread_id):
-    on = request.form.get("an") == "1"
-    try:
-        services.set_thread_hidden(current_user, thread_id, on, request.form.get("reason", ""),
-                                   _expected_group())
-    except ValidationError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("moderation.thread_tools", thread_id=thread_id))
-    return _done(thread_id, _("Das Thema ist ausgeblendet.") if on
-                 else _("Das Thema ist wieder sichtbar."))
+    return _switch_with_reason(thread_id, services.set_thread_hidden,
+                               _("Das Thema ist ausgeblendet."),
+                               _("Das Thema ist wieder sichtbar."))
 
 
 @bp.route("/themen/<int:thread_id>/umbenennen", methods=["POST"])
