@@ -3,6 +3,8 @@
 
     python3 dev.py run    virtualenv, install, migrate, demo data, serve on 127.0.0.1:5000
     python3 dev.py test   virtualenv, install, run the whole test suite
+    python3 dev.py translations
+                          extract the messages, merge them into the English catalogue, compile
 """
 import hashlib
 import os
@@ -17,6 +19,10 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed"
+CATALOG_DIR = ROOT / "translations"
+# Marker functions beyond pybabel's defaults (_, gettext, ngettext, pgettext, npgettext, N_, ...):
+# the lazy forms used for form labels and label tables. tests/test_i18n.py extracts with these.
+BABEL_KEYWORDS = ("_l", "lazy_gettext", "lazy_pgettext:1c,2")
 
 
 def ensure_venv(extras):
@@ -81,12 +87,29 @@ def test(pytest_args):
     return result.returncode
 
 
+def translations():
+    """messages.pot from the code and templates (babel.cfg), merged into the English .po (new
+    messages arrive untranslated, which tests/test_i18n.py reports), then compiled to .mo."""
+    pybabel = str(BIN / "pybabel")
+    if not Path(pybabel).exists():
+        ensure_venv(["test"])
+    keywords = [arg for keyword in BABEL_KEYWORDS for arg in ("-k", keyword)]
+    pot = str(CATALOG_DIR / "messages.pot")
+    for args in (["extract", "-F", "babel.cfg", *keywords, "-o", pot, "."],
+                 ["update", "-i", pot, "-d", str(CATALOG_DIR), "--width", "100",
+                  "--ignore-obsolete", "--no-fuzzy-matching"],
+                 ["compile", "-d", str(CATALOG_DIR), "--statistics"]):
+        subprocess.run([pybabel, *args], cwd=ROOT, check=True)
+
+
 def main():
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "run":
         run()
     elif command == "test":
         sys.exit(test(sys.argv[2:]))
+    elif command == "translations":
+        translations()
     else:
         print(__doc__)
         sys.exit(2)

@@ -3,13 +3,20 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask import render_template_string
+from flask_babel import force_locale, pgettext
+
+import dev
 
 from .conftest import login
 from .factories import make_user
 
-CATALOG_DIR = Path(__file__).resolve().parents[1] / "translations" / "en" / "LC_MESSAGES"
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG_DIR = ROOT / "translations" / "en" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
 
 
@@ -50,11 +57,108 @@ def test_placeholders_are_kept(po_catalog):
 def test_compiled_catalog_matches_po(po_catalog):
     """The .mo is what runs; it must be compiled from the current .po."""
     with open(CATALOG_DIR / "messages.mo", "rb") as f:
-        compiled = read_mo(f)
+        # Babel's read_mo leaves message contexts as bytes.
+        compiled = {_key(m.id, m.context.decode() if isinstance(m.context, bytes) else m.context):
+                    _strings(m) for m in read_mo(f) if m.id}
     for m in po_catalog:
         if m.id:
-            assert m.id in compiled, m.id
-            assert _strings(compiled[m.id]) == _strings(m), m.id
+            key = _key(m.id, m.context)
+            assert key in compiled, key
+            assert compiled[key] == _strings(m), key
+
+
+def _key(message_id, context):
+    return context, message_id[0] if isinstance(message_id, (tuple, list)) else message_id
+
+
+def test_catalog_has_every_message_of_the_code(po_catalog):
+    """What pybabel extracts (babel.cfg, the keywords of `dev.py translations`) is all in the
+    catalogue, contexts included: new texts need `python3 dev.py translations` and English."""
+    with open(ROOT / "babel.cfg", encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    keywords = {**DEFAULT_KEYWORDS, **parse_keywords(list(dev.BABEL_KEYWORDS))}
+    extracted = {_key(message, context) for _file, _line, message, _comments, context
+                 in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords,
+                                     directory_filter=_source_dirs_only)}
+    assert len(extracted) > 800
+    known = {_key(m.id, m.context) for m in po_catalog if m.id}
+    assert sorted(extracted - known, key=str) == []
+
+
+def _source_dirs_only(dirpath):
+    return not Path(dirpath).name.startswith((".", "_", "node_modules", "instance",
+                                              "test-artifacts"))
+
+
+# Words with two meanings in German carry a message context, so each meaning has its own
+# English text.
+AMBIGUOUS = {
+    ("log", "Protokoll"): "Log",                               # audit and moderation log
+    ("document category", "Protokoll"): "Minutes",             # minutes of a meeting
+    ("sign-in", "Anmeldung"): "Sign-in",
+    ("event registration", "Anmeldung"): "Registration",
+    ("sign-in", "Zur Anmeldung"): "Go to sign-in",
+    ("event registration", "Zur Anmeldung"): "Register here",
+    ("event registration", "Anmeldung: %(url)s"): "Registration: %(url)s",
+    ("event registration", "Link zur Anmeldung (optional)"): "Registration link (optional)",
+}
+
+
+def test_ambiguous_words_are_translated_per_context(po_catalog):
+    for (context, msgid), english in AMBIGUOUS.items():
+        message = po_catalog.get(msgid, context=context)
+        assert message is not None and message.string == english, (context, msgid)
+    for msgid in ("Protokoll", "Anmeldung", "Zur Anmeldung"):
+        assert po_catalog.get(msgid) is None, f"{msgid!r} without a context is ambiguous"
+
+
+@pytest.mark.parametrize("locale, expected", [
+    ("en", ["Log", "Minutes", "Sign-in", "Registration", "Go to sign-in", "Register here",
+            "Registration: https://x.example", "Registration link (optional)"]),
+    ("de", ["Protokoll", "Protokoll", "Anmeldung", "Anmeldung", "Zur Anmeldung",
+            "Zur Anmeldung", "Anmeldung: https://x.example", "Link zur Anmeldung (optional)"]),
+])
+def test_each_meaning_reads_right_where_it_is_used(app, locale, expected):
+    from sozialplanung.admin.audit import action_label
+    from sozialplanung.announcements.forms import AnnouncementForm
+    from sozialplanung.documents.models import CATEGORY_LABELS, Category
+
+    template = ('{{ pgettext("log", "Protokoll") }}|{{ pgettext("sign-in", "Zur Anmeldung") }}|'
+                '{{ pgettext("event registration", "Zur Anmeldung") }}')
+    with app.test_request_context("/"), force_locale(locale):
+        form = AnnouncementForm(meta={"csrf": False})
+        log, sign_in_link, register_link = render_template_string(template).split("|")
+        got = [log, str(CATEGORY_LABELS[Category.PROTOKOLL]), action_label("login"),
+               pgettext("event registration", "Anmeldung"), sign_in_link, register_link,
+               pgettext("event registration", "Anmeldung: %(url)s", url="https://x.example"),
+               str(form.registration_url.label.text)]
+    assert got == expected
+
+
+def test_admin_sees_the_log_and_sign_ins_in_english(client):
+    admin = make_user(role="admin", locale="en")
+    login(client, admin)
+    html = client.get("/verwaltung/protokoll").get_data(as_text=True)
+    assert "<h1>Log</h1>" in html and ">Log</a>" in html
+    assert "Sign-in" in html  # the admin's own sign-in, listed in the log
+    assert "Protokoll" not in html and "Minutes" not in html
+    moderation = client.get("/moderation/protokoll").get_data(as_text=True)
+    assert ">Log</a>" in moderation
+
+
+def test_document_category_minutes_in_english(client):
+    login(client, make_user(locale="en"))
+    html = client.get("/dokumente/").get_data(as_text=True)
+    assert ">Minutes</option>" in html and ">Log<" not in html
+
+
+def test_link_to_sign_in_is_not_a_registration(client):
+    response = client.get("/passwort-zuruecksetzen/gibt-es-nicht",
+                          headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert ">Go to sign-in</a>" in html and "Register here" not in html
+    assert 'aria-label="Sign-in"' in html  # the visitor's navigation
 
 
 def test_sign_in_page_in_english_for_english_browser(client):

@@ -1,5 +1,6 @@
 """Writing audit entries (services call it inside their transaction, flush only) and naming them."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ..extensions import db
 from .models import AuditLog
@@ -22,7 +23,7 @@ ACTION_LABELS = {
     "group_updated": _l("Arbeitskreis bearbeitet"),
     "invitation_accepted": _l("Einladung angenommen"),
     "invitation_resent": _l("Einladung erneut verschickt"),
-    "login": _l("Anmeldung"),
+    "login": lazy_pgettext("sign-in", "Anmeldung"),
     "login_failed": _l("Fehlgeschlagene Anmeldung"),
     "mail_requeued": _l("E-Mail erneut in den Postausgang gestellt"),
     "password_changed": _l("Passwort geändert"),

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, current_app, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from .display import event_when
@@ -136,6 +137,7 @@ def _description(a, link):
     if a.online_url:
         parts.append(_("Online: %(url)s", url=a.online_url))
     if a.registration_url:
-        parts.append(_("Anmeldung: %(url)s", url=a.registration_url))
+        parts.append(pgettext("event registration", "Anmeldung: %(url)s",
+                              url=a.registration_url))
     parts.append(link)
     return "\n\n".join(part for part in parts if part)

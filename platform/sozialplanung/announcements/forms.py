@@ -1,5 +1,6 @@
 """The editors' announcement form: input shape only (the rules are in services)."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, RadioField,
@@ -87,7 +88,9 @@ class AnnouncementForm(FlaskForm):
                            description=_l("z. B. Erfurt, Landesverwaltungsamt, Raum 2.14"))
     online_url = URLField(_l("Online-Link"), validators=[max_length(500)],
                           description=_l("Adresse der Videokonferenz, falls es sie gibt."))
-    registration_url = URLField(_l("Link zur Anmeldung (optional)"), validators=[max_length(500)])
+    registration_url = URLField(
+        lazy_pgettext("event registration", "Link zur Anmeldung (optional)"),
+        validators=[max_length(500)])
 
     audience = RadioField(_l("Für wen ist die Mitteilung bestimmt?"), default="all",
                           validate_choice=False, choices=AUDIENCE_CHOICES)

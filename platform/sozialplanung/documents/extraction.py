@@ -26,6 +26,27 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
+log = logging.getLogger(__name__)
+
+
+def N_(message):
+    """Marks a message for the catalogue without translating it (N_ is one of pybabel's default
+    keywords). This file runs without the app, so the reasons below are stored in German with
+    the version and translated where they are shown (DocumentVersion.extraction_error_text)."""
+    return message
+
+
+TOO_LARGE = N_("Datei zu groß für die Volltextsuche.")
+TIMED_OUT = N_("Zeitlimit überschritten.")
+NOT_STARTED = N_("Die Textextraktion konnte nicht gestartet werden.")
+ABORTED = N_("Die Textextraktion wurde abgebrochen.")
+DISABLED = N_("Textextraktion abgeschaltet.")
+ENCRYPTED = N_("Die PDF-Datei ist verschlüsselt.")
+NO_MEMORY = N_("Zu wenig Speicher für die Textextraktion.")
+UNREADABLE = N_("Die Datei ist beschädigt oder kann nicht gelesen werden.")
+REASONS = frozenset({TOO_LARGE, TIMED_OUT, NOT_STARTED, ABORTED, DISABLED, ENCRYPTED, NO_MEMORY,
+                     UNREADABLE})
+
 
 @dataclass
 class Extraction:
@@ -42,20 +63,27 @@ def extract_text(path, kind, *, timeout, max_chars, max_input_bytes, memory_byte
     if kind not in TEXT_KINDS:
         return Extraction(SKIPPED)
     if os.path.getsize(path) > max_input_bytes:
-        return Extraction(SKIPPED, error="Datei zu groß für die Volltextsuche.")
+        return Extraction(SKIPPED, error=TOO_LARGE)
     command = [python or sys.executable, "-I", os.path.abspath(__file__), kind, os.fspath(path),
                str(max_chars), str(memory_bytes), str(int(timeout) + 1)]
     try:
         done = subprocess.run(command, capture_output=True, timeout=timeout,
                               stdin=subprocess.DEVNULL, env={"LC_ALL": "C.UTF-8"}, check=False)
     except subprocess.TimeoutExpired:
-        return Extraction(TIMEOUT, error="Zeitlimit überschritten.")
-    except OSError as exc:
-        return Extraction(FAILED, error=f"Prozess nicht gestartet: {exc}"[:200])
+        return Extraction(TIMEOUT, error=TIMED_OUT)
+    except OSError:
+        log.exception("Text extraction process for %s could not be started", kind)
+        return Extraction(FAILED, error=NOT_STARTED)
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = lines[-1] if done.returncode == EXIT_FAILED and lines else "abgebrochen"
-        return Extraction(FAILED, error=reason[:200])
+        reason = lines[-1] if done.returncode == EXIT_FAILED and lines else ""
+        if reason not in REASONS:
+            # Killed by a limit, or an unexpected message: members get the plain reason, the
+            # details go to the log.
+            log.warning("Text extraction of a %s file stopped (exit %s): %s", kind,
+                        done.returncode, "\n".join(lines[-3:])[:500])
+            reason = ABORTED
+        return Extraction(FAILED, error=reason)
     text = clean_text(done.stdout.decode("utf-8", "replace"))[:max_chars]
     return Extraction(OK if text else EMPTY, text=text)
 
@@ -166,7 +194,7 @@ def _pdf(path, out):
 
     reader = PdfReader(path, strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
-        raise _Refused("Die PDF-Datei ist verschlüsselt.")
+        raise _Refused(ENCRYPTED)
     for number, page in enumerate(reader.pages):
         if number >= MAX_PDF_PAGES:
             break
@@ -184,7 +212,7 @@ def _plain(path, out):
 
 
 class _Refused(Exception):
-    """A reason the member should read (German, one line)."""
+    """A reason the member should read: one of REASONS."""
 
 
 def _limit_resources(memory_bytes, cpu_seconds):
@@ -216,9 +244,9 @@ def _run_child(argv):
     except _Refused as exc:
         return _fail(str(exc))
     except MemoryError:
-        return _fail("Zu wenig Speicher für die Textextraktion.")
+        return _fail(NO_MEMORY)
     except Exception:  # noqa: BLE001 - any parser error means: this file has no usable text
-        return _fail("Die Datei ist beschädigt oder kann nicht gelesen werden.")
+        return _fail(UNREADABLE)
     sys.stdout.buffer.write(out.text()[:out.max_chars].encode("utf-8", "replace"))
     return 0
 

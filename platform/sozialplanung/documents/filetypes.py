@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 SNIFF_BYTES = 64 * 1024
 MAX_ZIP_ENTRIES = 20_000
@@ -21,24 +22,25 @@ class FileType:
     extensions: tuple[str, ...]
 
 
+# Labels are lazy: they are shown next to each download, in the reader's language.
 _TYPES = [
-    FileType("pdf", "application/pdf", "PDF", (".pdf",)),
+    FileType("pdf", "application/pdf", _l("PDF"), (".pdf",)),
     FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "Word (DOCX)", (".docx",)),
+             _l("Word (DOCX)"), (".docx",)),
     FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "Excel (XLSX)", (".xlsx",)),
+             _l("Excel (XLSX)"), (".xlsx",)),
     FileType("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-             "PowerPoint (PPTX)", (".pptx",)),
-    FileType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument-Text (ODT)",
+             _l("PowerPoint (PPTX)"), (".pptx",)),
+    FileType("odt", "application/vnd.oasis.opendocument.text", _l("OpenDocument-Text (ODT)"),
              (".odt",)),
     FileType("ods", "application/vnd.oasis.opendocument.spreadsheet",
-             "OpenDocument-Tabelle (ODS)", (".ods",)),
+             _l("OpenDocument-Tabelle (ODS)"), (".ods",)),
     FileType("odp", "application/vnd.oasis.opendocument.presentation",
-             "OpenDocument-Präsentation (ODP)", (".odp",)),
-    FileType("csv", "text/csv", "CSV", (".csv",)),
-    FileType("txt", "text/plain", "Text (TXT)", (".txt",)),
-    FileType("png", "image/png", "PNG-Bild", (".png",)),
-    FileType("jpeg", "image/jpeg", "JPEG-Bild", (".jpg", ".jpeg")),
+             _l("OpenDocument-Präsentation (ODP)"), (".odp",)),
+    FileType("csv", "text/csv", _l("CSV"), (".csv",)),
+    FileType("txt", "text/plain", _l("Text (TXT)"), (".txt",)),
+    FileType("png", "image/png", _l("PNG-Bild"), (".png",)),
+    FileType("jpeg", "image/jpeg", _l("JPEG-Bild"), (".jpg", ".jpeg")),
 ]
 TYPES = {t.kind: t for t in _TYPES}
 BY_EXTENSION = {ext: t for t in _TYPES for ext in t.extensions}

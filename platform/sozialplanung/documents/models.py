@@ -3,13 +3,16 @@ the files attached to forum posts."""
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (BigInteger, CheckConstraint, ForeignKey, Index, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
+from .extraction import REASONS as EXTRACTION_REASONS
 from .filetypes import type_label
 
 
@@ -25,7 +28,7 @@ class Category(StrEnum):
 CATEGORY_LABELS = {
     Category.BERICHT: _l("Bericht"),
     Category.VORLAGE: _l("Vorlage"),
-    Category.PROTOKOLL: _l("Protokoll"),
+    Category.PROTOKOLL: lazy_pgettext("document category", "Protokoll"),  # minutes
     Category.PRAESENTATION: _l("Präsentation"),
     Category.ARBEITSHILFE: _l("Arbeitshilfe"),
     Category.SONSTIGES: _l("Sonstiges"),
@@ -128,6 +131,14 @@ class DocumentVersion(db.Model):
     @property
     def type_label(self):
         return type_label(self.media_type)
+
+    @property
+    def extraction_error_text(self):
+        """Why the text could not be read, in the reader's language. The reason is stored in
+        German (see extraction.REASONS); anything else stored is shown as it is."""
+        if self.extraction_error in EXTRACTION_REASONS:
+            return gettext(self.extraction_error)
+        return self.extraction_error
 
 
 class PostAttachment(db.Model):

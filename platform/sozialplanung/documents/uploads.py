@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..extensions import db
 from ..timeutil import utcnow
-from .extraction import Extraction, extract_text
+from .extraction import DISABLED, Extraction, extract_text
 from .filetypes import FileType, RefusedFile, detect_type, sanitize_filename
 from .models import Document, DocumentVersion, ExtractionStatus
 from .storage import get_storage, staging_dir
@@ -41,12 +42,11 @@ class StagedFile:
 
 
 def format_size(size):
-    """Bytes for people, German style: "1,5 MB"."""
+    """Bytes for people, in the reader's language: "1,5 MB" in German, "1.5 MB" in English."""
     for unit, factor in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
         if size >= factor:
-            value = f"{size / factor:.1f}".replace(".", ",").replace(",0", "")
-            return f"{value} {unit}"
-    return f"{size} Bytes" if size != 1 else "1 Byte"
+            return f"{format_decimal(round(size / factor, 1), format='0.#')} {unit}"
+    return ngettext("%(num)s Byte", "%(num)s Bytes", size)
 
 
 def _refuse(field, message):
@@ -80,7 +80,7 @@ def stage_upload(upload, field="file"):
 
 def _extract(path, file_type, config):
     if not config["DOCUMENT_EXTRACT_TEXT"]:
-        return Extraction(ExtractionStatus.SKIPPED.value, error="Textextraktion abgeschaltet.")
+        return Extraction(ExtractionStatus.SKIPPED.value, error=DISABLED)
     return extract_text(path, file_type.kind, timeout=config["DOCUMENT_EXTRACT_TIMEOUT"],
                         max_chars=config["DOCUMENT_EXTRACT_MAX_CHARS"],
                         max_input_bytes=config["DOCUMENT_EXTRACT_MAX_INPUT_BYTES"],
