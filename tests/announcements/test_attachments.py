@@ -2,9 +2,15 @@
 downloaded by readers through the documents module and its permission checks."""
 import io
 import re
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import delete, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from config import TestingConfig
+from sozialplanung import create_app
 
 from sozialplanung.announcements import services
 from sozialplanung.announcements.models import AnnouncementAttachment
@@ -98,3 +104,92 @@ def test_deleted_documents_disappear_from_the_announcement(client, world, clock,
     html = client.get(f"/neuigkeiten/{announcement.id}").get_data(as_text=True)
     assert "Sozialbericht 2026" not in html
     assert db.session.scalar(select(AnnouncementAttachment.document_id)) == library["bericht"].id
+
+
+# --- the foreign key to documents -------------------------------------------------------------
+
+FK_NAME = "fk_announcement_attachments_document_id_documents"
+
+
+def _document_fk(bind):
+    return [fk for fk in inspect(bind).get_foreign_keys("announcement_attachments")
+            if fk["constrained_columns"] == ["document_id"]]
+
+
+def test_document_id_references_documents_with_cascade():
+    (fk,) = _document_fk(db.engine)
+    assert fk["name"] == FK_NAME
+    assert (fk["referred_table"], fk["referred_columns"]) == ("documents", ["id"])
+    assert fk["options"].get("ondelete", "").upper() == "CASCADE"
+
+
+@contextmanager
+def _enforcing_connection():
+    """A connection that enforces foreign keys: PostgreSQL always does; SQLite only with the
+    pragma, which has to be set outside a transaction (and is reset for the pool)."""
+    with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        try:
+            yield conn
+        finally:
+            if sqlite:
+                conn.rollback()
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+
+
+def test_purged_document_takes_its_announcement_links_along(world, clock, library, in_request):
+    """The app only soft-deletes documents (see the test above); a document purged from the
+    database leaves no link behind, and the announcement itself stays."""
+    announcement = announce(world["editor"], document_ids=[str(library["bericht"].id),
+                                                           str(library["programm"].id)])
+    db.session.commit()
+    with _enforcing_connection() as conn:
+        conn.execute(delete(Document.__table__).where(Document.id == library["bericht"].id))
+        conn.commit()
+    db.session.expire_all()
+    links = db.session.scalars(select(AnnouncementAttachment.document_id).where(
+        AnnouncementAttachment.announcement_id == announcement.id)).all()
+    assert links == [library["programm"].id]
+
+
+def test_unknown_document_cannot_be_linked(world, clock, in_request):
+    announcement = announce(world["editor"])
+    db.session.commit()
+    with _enforcing_connection() as conn:
+        with pytest.raises(IntegrityError, match="(?i)foreign key"):
+            conn.execute(AnnouncementAttachment.__table__.insert().values(
+                announcement_id=announcement.id, document_id=987654, position=0))
+
+
+def test_migration_adds_and_removes_the_key_and_drops_dangling_links(tmp_path):
+    """On a separate SQLite file: links to documents that do not exist (possible while the
+    column was a plain pointer) are removed by the upgrade, which could not add the key
+    otherwise; the downgrade takes the key away again."""
+    config = type("MigrationConfig", (TestingConfig,),
+                  {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migration.sqlite'}"})
+    scratch = create_app(config)
+    with scratch.app_context():
+        try:
+            upgrade(revision="d8f1e2a3b4c5")
+            assert _document_fk(db.engine) == []
+            with db.engine.begin() as conn:
+                conn.execute(text(
+                    "INSERT INTO documents (id, title, description, category, in_library, "
+                    "created_at, updated_at, version_count, is_deleted) VALUES (7, 'Bericht', '', "
+                    "'bericht', 1, '2026-11-25 10:00:00', '2026-11-25 10:00:00', 1, 0)"))
+                conn.execute(text("INSERT INTO announcement_attachments (announcement_id, "
+                                  "document_id, position) VALUES (1, 7, 0), (1, 8, 1)"))
+            upgrade(revision="8193b9950307")
+            assert [fk["name"] for fk in _document_fk(db.engine)] == [FK_NAME]
+            with db.engine.connect() as conn:
+                rows = conn.execute(text("SELECT document_id FROM announcement_attachments"))
+                assert [row[0] for row in rows] == [7]
+            downgrade(revision="d8f1e2a3b4c5")
+            assert _document_fk(db.engine) == []
+            upgrade()
+            assert [fk["name"] for fk in _document_fk(db.engine)] == [FK_NAME]
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -172,9 +172,11 @@ class AnnouncementAttachment(db.Model):
 
     announcement_id: Mapped[int] = mapped_column(
         ForeignKey("announcements.id", ondelete="CASCADE"), primary_key=True)
-    # A plain pointer, not a foreign key: the documents tables come from a parallel migration
-    # branch. Documents are only ever soft-deleted; reads skip deleted ones.
-    document_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    # The app only soft-deletes documents (reads skip deleted ones). A document purged from
+    # the database takes its announcement links with it, like its versions, tags and post
+    # attachments.
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(default=0)
 
 
