@@ -6,6 +6,7 @@ import pytest
 from sozialplanung.extensions import db
 from sozialplanung.forum.models import Thread
 from sozialplanung.forum.services import delete_post, reply, start_thread
+from sozialplanung.search import services
 from sozialplanung.search.query import fts5_expression, highlight, parse
 
 from ..conftest import login
@@ -140,6 +141,26 @@ def test_sort_by_date(client, content):
     login(client, content["author"])
     titles = hits(search(client, "Planung", art="beitrag", sortierung="datum"))
     assert titles[0] == "Vertrauliche Präventionskette"
+
+
+def test_common_word_ranks_the_newest_matches(client, app, monkeypatch):
+    """More matches than the cap: relevance orders the newest COUNT_CAP matches, and the page
+    says there are more."""
+    monkeypatch.setattr(services, "COUNT_CAP", 3)
+    author = make_user()
+    group = make_group(members=[author])
+    for key, (title, body) in enumerate([
+            ("Alt", "Haushalt Haushalt Haushalt Haushalt"), ("Neu eins", "Der Haushalt steht."),
+            ("Neu zwei", "Haushalt und Haushalt im Blick."), ("Neu drei", "Zum Haushalt.")]):
+        start_thread(author, group, title, body, f"k{key}")
+    login(client, author)
+    by_relevance = search(client, "Haushalt", art="beitrag")
+    assert status_line(by_relevance) == "Mehr als 3 Treffer"
+    titles = hits(by_relevance)
+    assert titles[0] == "Neu zwei" and sorted(titles) == ["Neu drei", "Neu eins", "Neu zwei"]
+    by_date = search(client, "Haushalt", art="beitrag", sortierung="datum")
+    assert status_line(by_date) == "Mehr als 3 Treffer"
+    assert hits(by_date)[:3] == ["Neu drei", "Neu zwei", "Neu eins"]
 
 
 @pytest.mark.parametrize("query", [

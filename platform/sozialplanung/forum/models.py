@@ -59,7 +59,8 @@ class Post(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
     source: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed for search: "newest matches first" reads it backwards instead of sorting.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[datetime | None]
     edited_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)

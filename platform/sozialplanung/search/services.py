@@ -132,24 +132,34 @@ def _post_statement(actor, parsed, filters, columns):
 
 
 def search_posts(actor, parsed, filters, limit):
-    stmt = _post_statement(actor, parsed, filters, lambda rank: (Post.id, rank.label("rank")))
-    order = (Post.created_at.desc(),) if filters.sort == "datum" else (
-        literal_column("rank").desc(), Post.created_at.desc())
-    rows = db.session.execute(stmt.order_by(*order).limit(limit)).all()
+    """Relevance is judged among the newest COUNT_CAP matches, fetched in one query that also
+    gives the count. A common word matches tens of thousands of posts: scoring or sorting all of
+    them would take seconds, while the newest come straight off the created_at index."""
+    stmt = _post_statement(actor, parsed, filters,
+                           lambda rank: (Post.id, Post.created_at, rank.label("rank")))
+    newest_first = stmt.order_by(Post.created_at.desc(), Post.id.desc())
+    if filters.sort == "datum":
+        rows = db.session.execute(newest_first.limit(limit)).all()
+        total = count_posts(actor, parsed, filters)
+    else:
+        newest = db.session.execute(newest_first.limit(COUNT_CAP + 1)).all()
+        total = len(newest)
+        rows = sorted(newest[:COUNT_CAP], key=lambda r: (r.rank or 0, r.created_at, r.id),
+                      reverse=True)[:limit]
     posts = {p.id: p for p in db.session.scalars(
-        select(Post).where(Post.id.in_([r[0] for r in rows]))
+        select(Post).where(Post.id.in_([r.id for r in rows]))
         .options(joinedload(Post.author), joinedload(Post.thread).joinedload(Thread.group)))}
     hits = []
-    for post_id, rank in rows:
-        post = posts[post_id]
+    for row in rows:
+        post = posts[row.id]
         hits.append(Hit(
             kind="beitrag", title=post.thread.title,
             url=url_for("forum.show_thread", thread_id=post.thread_id,
                         seite=page_of(post.number), _anchor=f"beitrag-{post.id}"),
             snippet=highlight(_plain(post.source), parsed), place=post.thread.group.name,
             author=post.author.display_name if post.author else "", date=post.created_at,
-            score=float(rank or 0)))
-    return hits
+            score=float(row.rank or 0)))
+    return hits, total
 
 
 def count_posts(actor, parsed, filters):
@@ -174,12 +184,13 @@ def search_threads(actor, parsed, filters, limit):
     threads = {t.id: t for t in db.session.scalars(
         select(Thread).where(Thread.id.in_([r[0] for r in rows]))
         .options(joinedload(Thread.author), joinedload(Thread.group)))}
-    return [Hit(kind="thema", title=threads[tid].title,
+    hits = [Hit(kind="thema", title=threads[tid].title,
                 url=url_for("forum.show_thread", thread_id=tid),
                 snippet=highlight(threads[tid].title, parsed), place=threads[tid].group.name,
                 author=threads[tid].author.display_name if threads[tid].author else "",
                 date=threads[tid].created_at, score=2 * float(rank or 0) + 0.1)
             for tid, rank in rows]
+    return hits, count_threads(actor, parsed, filters)
 
 
 def count_threads(actor, parsed, filters):
@@ -207,15 +218,16 @@ def _member_statement(actor, parsed, filters, columns):
 
 def search_members(actor, parsed, filters, limit):
     if not parsed.positive_words():
-        return []
+        return [], 0
     users = db.session.scalars(_member_statement(actor, parsed, filters, (User,))
                                .order_by(func.lower(User.display_name)).limit(limit)).all()
-    return [Hit(kind="mitglied", title=u.display_name,
+    hits = [Hit(kind="mitglied", title=u.display_name,
                 url=url_for("accounts.profile", user_id=u.id),
                 snippet=highlight(" · ".join(x for x in (
                     u.organisation.name if u.organisation else "", u.position) if x), parsed),
                 place=u.organisation.name if u.organisation else "", author="", date=None,
                 score=1.5) for u in users]
+    return hits, count_members(actor, parsed, filters)
 
 
 def count_members(actor, parsed, filters):
@@ -244,12 +256,13 @@ def search_announcements(actor, parsed, filters, limit):
     rows = db.session.execute(stmt.order_by(*order).limit(limit)).all()
     found = {a.id: a for a in db.session.scalars(
         select(Announcement).where(Announcement.id.in_([r[0] for r in rows])))}
-    return [Hit(kind="mitteilung", title=found[aid].title,
+    hits = [Hit(kind="mitteilung", title=found[aid].title,
                 url=url_for("announcements.show_announcement", announcement_id=aid),
                 snippet=highlight(_plain(found[aid].teaser + " " + found[aid].body), parsed),
                 place=str(found[aid].category_label), author="",
                 date=found[aid].publish_at, score=1.5 * float(rank or 0) + 0.05)
             for aid, rank in rows]
+    return hits, count_announcements(actor, parsed, filters)
 
 
 def count_announcements(actor, parsed, filters):
@@ -301,7 +314,7 @@ def search_documents(actor, parsed, filters, limit):
                         place=doc.group.name if doc.group else str(_l("Institut")),
                         author=doc.created_by.display_name if doc.created_by else "",
                         date=doc.updated_at, score=1.2 * float(rank or 0) + 0.05))
-    return hits
+    return hits, count_documents(actor, parsed, filters)
 
 
 def count_documents(actor, parsed, filters):
@@ -313,7 +326,7 @@ def _capped_count(stmt):
                                                               .subquery()))
 
 
-# kind -> (label, search function, count function)
+# kind -> (label, search function returning (hits, capped count), count function for facets)
 SOURCES = {
     "beitrag": (_l("Beiträge"), search_posts, count_posts),
     "thema": (_l("Themen"), search_threads, count_threads),
@@ -330,18 +343,27 @@ def search(actor, text_, filters, page=1):
     page = min(max(page, 1), MAX_PAGES)
     if parsed.is_empty:
         return parsed, Results([], 0, False, {}, page)
+    if _is_postgres():
+        # Plan every search for its own words: a cached generic plan cannot tell a rare word
+        # (bitmap index scan) from a common one (newest posts first) and would pick one for all.
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     kinds = [filters.kind] if filters.kind in SOURCES else list(SOURCES)
-    counts = {kind: SOURCES[kind][2](actor, parsed, filters) for kind in SOURCES}
     limit = page * PER_PAGE
-    hits = [hit for kind in kinds for hit in SOURCES[kind][1](actor, parsed, filters, limit)]
+    hits, counts = [], {}
+    for kind, (_label, search_source, count_source) in SOURCES.items():
+        if kind in kinds:
+            found, counts[kind] = search_source(actor, parsed, filters, limit)
+            hits += found
+        else:
+            counts[kind] = count_source(actor, parsed, filters)
     if filters.sort == "datum":
         hits.sort(key=lambda h: h.date or datetime.min, reverse=True)
     else:
         hits.sort(key=lambda h: h.score, reverse=True)
     total = sum(counts[k] for k in kinds)
     capped = any(counts[k] > COUNT_CAP for k in kinds)
-    return parsed, Results(hits[(page - 1) * PER_PAGE:page * PER_PAGE], min(total, COUNT_CAP * len(kinds)),
-                           capped, counts, page)
+    return parsed, Results(hits[(page - 1) * PER_PAGE:page * PER_PAGE],
+                           min(total, COUNT_CAP * len(kinds)), capped, counts, page)
 
 
 def filter_groups(actor):
