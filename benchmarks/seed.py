@@ -79,6 +79,7 @@ def main():
     from sozialplanung.auth.passwords import hash_password
     from sozialplanung.extensions import db
     from sozialplanung.forum.models import Post, Thread
+    from sozialplanung.forum.services import refresh_group_stats
     from sozialplanung.groups.models import Membership, WorkingGroup
     from sozialplanung.markup import render_markdown
 
@@ -157,6 +158,7 @@ def main():
         db.session.execute(text(
             "UPDATE threads SET last_poster_id = p.author_id FROM posts AS p "
             "WHERE p.id = threads.last_post_id"))
+        refresh_group_stats(*group_ids)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             # What autovacuum does on a live server: statistics and the visibility map

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from sozialplanung.extensions import db
+from sozialplanung.moderation import services as moderation
 from sozialplanung.forum.models import Post, Subscription, Thread
 from sozialplanung.groups.models import Membership, MembershipRequest, WorkingGroup
 
@@ -76,11 +77,56 @@ def test_overview_lists_open_groups_with_join_and_hides_archived_closed_groups(a
 
 def test_overview_thread_count_ignores_hidden_threads(app, world):
     start_thread(world.author, world.group, "Zweites Thema", "Text")
-    thread = reload(Thread, world.thread_id)
-    thread.is_hidden = True
-    db.session.commit()
+    moderation.set_thread_hidden(world.group_mod, world.thread_id, True, "Doppelt")
     card = _card(text(signed_in(app, world.member).get("/arbeitskreise/")), SECRET_GROUP)
     assert _meta(card, "Themen") == "1"
+    moderation.set_thread_hidden(world.group_mod, world.thread_id, False)
+    card = _card(text(signed_in(app, world.member).get("/arbeitskreise/")), SECRET_GROUP)
+    assert _meta(card, "Themen") == "2"
+
+
+def _stats(group):
+    db.session.expire_all()
+    group = db.session.get(WorkingGroup, group.id)
+    return group.thread_count, group.last_activity_at
+
+
+def test_group_counters_follow_every_thread_change(app, world):
+    """Thread count and last activity on the overview stay right through new threads,
+    replies, moving, splitting and merging (they are stored on the group)."""
+    other = make_group(name="Arbeitskreis Ziel", moderators=[world.group_mod])
+    assert _stats(world.group)[0] == 1 and _stats(other) == (0, None)
+    second = start_thread(world.author, world.group, "Zweites Thema", "Text")
+    last_reply = add_reply(world.member, world.thread_id, "Noch eine Antwort")
+    assert _stats(world.group) == (2, last_reply.created_at)
+    moderation.move_thread(world.group_mod, second.thread_id, other.id)
+    assert _stats(world.group) == (1, last_reply.created_at)
+    assert _stats(other) == (1, second.created_at)
+    split = moderation.split_thread(world.group_mod, world.thread_id, [last_reply.id],
+                                    "Abgeteilt", target_group_id=other.id)
+    assert _stats(other) == (2, last_reply.created_at)
+    assert _stats(world.group)[0] == 1
+    moderation.merge_threads(world.group_mod, split.id, second.thread_id)
+    assert _stats(other) == (1, last_reply.created_at)
+
+
+def test_overview_unread_counts_threads_not_read_to_the_end(app, world):
+    second = start_thread(world.author, world.group, "Zweites Thema", "Text")
+    add_reply(world.author, world.thread_id, "Neu seit der Antwort von Maria")
+    reader = signed_in(app, world.member)  # has read the first thread up to her own reply
+    card = _card(text(reader.get("/arbeitskreise/")), SECRET_GROUP)
+    assert "2 Themen mit Ungelesenem" in card
+    reader.get(f"/themen/{second.thread_id}")
+    card = _card(text(reader.get("/arbeitskreise/")), SECRET_GROUP)
+    assert "1 Thema mit Ungelesenem" in card
+    reader.get(f"/themen/{world.thread_id}")
+    card = _card(text(reader.get("/arbeitskreise/")), SECRET_GROUP)
+    assert "Ungelesenem" not in card
+
+
+def test_overview_shows_no_activity_of_closed_groups_to_outsiders(app, world):
+    card = _card(text(signed_in(app, world.outsider).get("/arbeitskreise/")), SECRET_GROUP)
+    assert "Ungelesenem" not in card and "Themen" not in card and "Letzte Aktivität" not in card
 
 
 # --- joining and leaving open groups ------------------------------------------------------

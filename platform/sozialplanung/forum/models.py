@@ -1,7 +1,7 @@
 """Threads, posts with their revisions, read state and subscriptions."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -13,6 +13,10 @@ class Thread(db.Model):
     __table_args__ = (
         # The group page: pinned first, then by last activity.
         Index("ix_threads_group_listing", "group_id", "is_pinned", "last_post_at"),
+        # Counting a group's visible threads and finding its last activity from the index alone.
+        Index("ix_threads_visible_by_group", "group_id", "last_post_at",
+              postgresql_where=text("is_hidden = false"),
+              sqlite_where=text("is_hidden = 0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -127,28 +127,30 @@ def groups_overview(actor):
     members = dict(db.session.execute(
         select(Membership.group_id, func.count()).where(Membership.group_id.in_(readable))
         .group_by(Membership.group_id)).all())
-    stats = {row[0]: row[1:] for row in db.session.execute(
-        select(Thread.group_id, func.count(), func.max(Thread.last_post_at))
-        .where(Thread.group_id.in_(readable), Thread.is_hidden.is_(False))
-        .group_by(Thread.group_id)).all()}
-    unread = unread_threads_by_group(actor, list(readable))
-    return [{"group": g, "readable": g.id in readable, "members": members.get(g.id, 0),
-             "threads": stats.get(g.id, (0, None))[0],
-             "last_activity": stats.get(g.id, (0, None))[1],
-             "unread": unread.get(g.id, 0)} for g in groups]
+    read = fully_read_threads_by_group(actor, list(readable))
+    rows = []
+    for g in groups:
+        if g.id in readable:
+            rows.append({"group": g, "readable": True, "members": members.get(g.id, 0),
+                         "threads": g.thread_count, "last_activity": g.last_activity_at,
+                         "unread": max(g.thread_count - read.get(g.id, 0), 0)})
+        else:  # a closed group's activity is its members' business
+            rows.append({"group": g, "readable": False, "members": 0, "threads": 0,
+                         "last_activity": None, "unread": 0})
+    return rows
 
 
-def unread_threads_by_group(actor, group_ids):
-    """How many threads per group have posts the viewer has not read (one grouped query)."""
+def fully_read_threads_by_group(actor, group_ids):
+    """How many visible threads per group the viewer has read to the end. Unread = the group's
+    thread count minus this, so the work grows with what the viewer has read, not with every
+    thread of the group."""
     if not group_ids:
         return {}
     rows = db.session.execute(
         select(Thread.group_id, func.count())
-        .outerjoin(ReadState, and_(ReadState.thread_id == Thread.id,
-                                   ReadState.user_id == actor.id))
-        .where(Thread.group_id.in_(group_ids), Thread.is_hidden.is_(False),
-               or_(ReadState.thread_id.is_(None),
-                   ReadState.last_read_number < Thread.post_count))
+        .select_from(ReadState).join(Thread, Thread.id == ReadState.thread_id)
+        .where(ReadState.user_id == actor.id, Thread.group_id.in_(group_ids),
+               Thread.is_hidden.is_(False), ReadState.last_read_number >= Thread.post_count)
         .group_by(Thread.group_id)).all()
     return dict(rows)
 

@@ -3,7 +3,7 @@ subscriptions, and who is notified about a new post."""
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import and_, case, delete, false, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,7 @@ from ..accounts.models import User, UserStatus
 from ..documents.attachments import attachment_batch
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
+from ..groups.models import WorkingGroup
 from ..markup import render_markdown
 from ..notifications.services import notify_users
 from ..policy import Action, can, require
@@ -197,6 +198,7 @@ def start_thread(actor, group, title, body, submission_key=None, attachments=Non
         batch.attach_to(post)
         if actor.auto_watch:
             _watch(actor.id, thread_id=thread.id)
+        refresh_group_stats(group.id)
         _notify_new_post(actor, thread, post, mentioned, new_thread=True)
         return _commit_post(actor, submission_key, post)
 
@@ -216,8 +218,30 @@ def reply(actor, thread, body, submission_key=None, attachments=None):
         batch.attach_to(post)
         if actor.auto_watch:
             _watch(actor.id, thread_id=thread.id)
+        refresh_group_stats(thread.group_id)
         _notify_new_post(actor, thread, post, mentioned, new_thread=False)
         return _commit_post(actor, submission_key, post)
+
+
+def refresh_group_stats(*group_ids):
+    """Recount the visible threads and the last activity of these groups, which the overview
+    shows without counting every thread. Recomputed rather than incremented, so no path (new
+    thread, reply, hide, move, split, merge) can let them drift."""
+    db.session.flush()
+    ids = sorted(set(group_ids))
+    # Lock the rows first (in id order, so two moves cannot deadlock): a concurrent writer then
+    # waits, and the recount below sees its committed thread (PostgreSQL; SQLite serialises).
+    db.session.execute(select(WorkingGroup.id).where(WorkingGroup.id.in_(ids))
+                       .order_by(WorkingGroup.id).with_for_update())
+    # "= false" as in the partial index ix_threads_visible_by_group, so both use it.
+    visible = and_(Thread.group_id == WorkingGroup.id, Thread.is_hidden == false())
+    db.session.execute(
+        update(WorkingGroup).where(WorkingGroup.id.in_(ids))
+        .values(thread_count=select(func.count()).select_from(Thread).where(visible)
+                .scalar_subquery(),
+                last_activity_at=select(func.max(Thread.last_post_at)).where(visible)
+                .scalar_subquery())
+        .execution_options(synchronize_session=False))
 
 
 def _already_submitted(actor, submission_key):

@@ -30,6 +30,10 @@ class WorkingGroup(db.Model):
     visibility: Mapped[str] = mapped_column(String(8), default=Visibility.OPEN.value)
     is_archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Visible (not hidden) threads and their latest post, for the overview: recomputed by
+    # forum.services.refresh_group_stats in the transaction of every thread change.
+    thread_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_activity_at: Mapped[datetime | None]
 
     @property
     def is_closed(self):

@@ -11,7 +11,7 @@ from ..accounts.models import SiteRole, User, UserStatus
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..forum.models import Post, ReadState, Subscription, Thread
-from ..forum.services import get_post, get_thread
+from ..forum.services import get_post, get_thread, refresh_group_stats
 from ..groups.models import GroupRole, Membership, WorkingGroup
 from ..notifications.models import Notification
 from ..notifications.services import notify_users
@@ -111,6 +111,7 @@ def set_thread_hidden(actor, thread_id, hidden, reason="", expected_group_id=Non
     reason = _clean_reason(reason, required=hidden)
     thread = _toggle(actor, thread_id, expected_group_id, "is_hidden", hidden,
                      "hide_thread" if hidden else "restore_thread", reason)
+    refresh_group_stats(thread.group_id)
     db.session.commit()
     return thread
 
@@ -152,6 +153,7 @@ def move_thread(actor, thread_id, target_group_id, expected_group_id=None, reaso
                        .values(group_id=target.id))
     _log(actor, "move", group_id=target.id, thread=thread, reason=_clean_reason(reason),
          details=f"group {source_id} → {target.id}")
+    refresh_group_stats(source_id, target.id)
     db.session.commit()
     return thread
 
@@ -205,6 +207,7 @@ def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expect
                        .values(thread_id=new.id, group_id=target.id))
     _log(actor, "split", group_id=thread.group_id, thread=thread,
          details=f"{len(posts)} Beiträge → Thema {new.id}")
+    refresh_group_stats(thread.group_id, target.id)
     db.session.commit()
     return new
 
@@ -233,6 +236,7 @@ def merge_threads(actor, source_id, target_id, expected_group_id=None):
     _log(actor, "merge", group_id=target.group_id, thread=target,
          details=f"Thema {source.id} „{source.title}“ → {target.id}")
     db.session.delete(source)
+    refresh_group_stats(source.group_id, target.group_id)
     db.session.commit()
     return target
 
