@@ -9,6 +9,7 @@ from ..documents import queries as document_queries
 from ..documents.attachments import FILES_FIELD, AttachmentInput
 from ..errors import ValidationError
 from ..groups.services import get_group
+from ..policy import Action, can
 from ..web import apply_errors
 from . import queries, services
 from .forms import EditPostForm, ReplyForm, ThreadForm
@@ -79,8 +80,12 @@ def show_thread(thread_id):
     form = ReplyForm()
     _new_submission_key(form)
     posts = queries.thread_posts(thread, page)
+    viewer = current_user._get_current_object()
     return render_template("forum/thread.html", thread=thread, group=thread.group,
                            posts=posts, form=form, unread_from=read_up_to + 1,
+                           actions=services.post_actions(viewer, posts.items),
+                           may_reply=can(viewer, Action.REPLY, thread),
+                           moderates=can(viewer, Action.MODERATE_GROUP, thread.group),
                            watching=services.is_watching(current_user, thread=thread),
                            attachments_by_post=document_queries.attachments_for_posts(
                                [post.id for post in posts.items]),
