@@ -85,6 +85,8 @@ def main():
             "Arbeitskreis-Seite": "/arbeitskreise/benchmark-0",
             "Thema (Seite 1)": f"/themen/{thread_id}",
             "Mitgliederverzeichnis": "/mitglieder",
+            "Dokumente": "/dokumente/",
+            "Neuigkeiten": "/neuigkeiten",
             "Suche (zwei Wörter)": "/suche?q=Kita+Bedarfsplanung",
         }
         print(f"\nDatenbank: {env['DATABASE_URL'].split('@')[-1]}")

@@ -137,8 +137,10 @@ def register_security_headers(app):
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and current_user.is_authenticated:
-            # Member pages must not be kept by shared caches or the back/forward cache.
+        # Member pages must not be kept by shared caches or the back/forward cache. Only a
+        # user the request already loaded counts: static files need no database round trip.
+        user = g.get("_login_user")
+        if user is not None and user.is_authenticated:
             headers.setdefault("Cache-Control", "no-store")
         if g.get("request_id"):
             headers.setdefault("X-Request-ID", g.request_id)

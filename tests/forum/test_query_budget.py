@@ -7,7 +7,7 @@ from sozialplanung.forum import services
 from sozialplanung.forum.models import Subscription
 
 from ..factories import make_group, make_user
-from .support import add_replies, queries_for, signed_in, start_thread
+from .support import add_replies, count_queries, queries_for, signed_in, start_thread
 
 BUDGET = 12
 
@@ -131,3 +131,12 @@ def test_members_page_query_count_is_constant(app):
     assert counts[3] == counts[30], counts
     assert counts[30] <= BUDGET, counts
 
+
+
+def test_static_files_need_no_database_even_when_signed_in(app):
+    reader, _writers = _people()
+    browser = signed_in(app, reader)
+    db.session.expire_all()  # the tests share one session: make a user load visible as SQL
+    with count_queries() as statements:
+        assert browser.get("/static/css/main.css").status_code == 200
+    assert statements == []
