@@ -58,12 +58,6 @@ class Page:
                 last = num
 
 
-def _visible_threads_clause(actor, group):
-    if can(actor, Action.MODERATE_GROUP, group):
-        return Thread.group_id == group.id
-    return and_(Thread.group_id == group.id, Thread.is_hidden.is_(False))
-
-
 def _with_unread(actor, threads):
     """Attach the viewer's unread count to each thread: one query for all of them."""
     if not threads:
@@ -75,8 +69,12 @@ def _with_unread(actor, threads):
 
 def group_threads(actor, group, page=1):
     """The group page: pinned first, then by last activity; authors and last posters loaded."""
-    where = _visible_threads_clause(actor, group)
-    total = db.session.scalar(select(func.count()).select_from(Thread).where(where))
+    if can(actor, Action.MODERATE_GROUP, group):  # moderators see hidden threads too
+        where = Thread.group_id == group.id
+        total = db.session.scalar(select(func.count()).select_from(Thread).where(where))
+    else:
+        where = and_(Thread.group_id == group.id, Thread.is_hidden.is_(False))
+        total = group.thread_count  # kept by forum.services.refresh_group_stats
     pages = max(math.ceil(total / THREADS_PER_PAGE), 1)
     page = min(max(page, 1), pages)
     threads = db.session.scalars(
