@@ -37,6 +37,8 @@ def create_app(config=None):
     logging.basicConfig(level=logging.INFO)
 
     register_extensions(app)
+    from .web import BoundedIntConverter
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     register_blueprints(app)
     register_security_headers(app)
     register_template_helpers(app)

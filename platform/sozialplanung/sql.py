@@ -1,5 +1,9 @@
 """Small SQL helpers shared by the query code of several domains."""
 
+# The largest value of an INTEGER column (PostgreSQL's int4). A larger number names no row;
+# handed to the database it would raise an error instead of finding nothing.
+MAX_ID = 2**31 - 1
+
 
 def contains_pattern(text):
     """A LIKE pattern (use with escape="\\\\") that finds `text` anywhere; % and _ are literal."""

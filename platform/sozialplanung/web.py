@@ -2,6 +2,27 @@
 from urllib.parse import urlsplit
 
 from flask import flash, request
+from werkzeug.routing import IntegerConverter
+
+from .sql import MAX_ID
+
+MAX_PAGE = 100_000
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in routes: numbers beyond MAX_ID match no route, so they answer 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def record_id(value):
+    """WTForms `coerce` for ids from select fields: out-of-range numbers are invalid input."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
 
 
 def client_ip():
@@ -31,5 +52,15 @@ def safe_next(target, default):
     return target
 
 
-def page_arg():
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+def int_arg(name, default=None):
+    """An id from the query string, or `default` when missing, malformed or out of range: an
+    edited URL is not a crash."""
+    value = request.args.get(name, type=int)
+    if value is None or not 1 <= value <= MAX_ID:
+        return default
+    return value
+
+
+def page_arg(name="page"):
+    value = request.args.get(name, 1, type=int) or 1
+    return min(max(value, 1), MAX_PAGE)

@@ -3,13 +3,15 @@ keeps nothing half-saved, history, unpublish and delete in the audit log."""
 from datetime import date, datetime, time
 
 import pytest
-from sqlalchemy import func, select
+from flask import g
+from sqlalchemy import delete, func, select
 
 from sozialplanung.admin.models import AuditLog
 from sozialplanung.announcements import services
 from sozialplanung.announcements.models import Announcement, AnnouncementRevision
 from sozialplanung.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from sozialplanung.extensions import db
+from sozialplanung.groups.models import Membership
 from sozialplanung.notifications.models import Notification, OutboxMail
 from sozialplanung.notifications.services import describe, link_for
 from sozialplanung.policy import can
@@ -79,6 +81,19 @@ def test_notification_hides_the_title_once_withdrawn(world, clock):
     services.unpublish_announcement(world["editor"], announcement)
     note = db.session.scalar(select(Notification).where(Notification.user_id == world["insider"].id))
     assert "Vertraulicher" not in describe(note)
+
+
+def test_group_announcement_notification_hides_the_title_after_leaving(world, clock):
+    announcement = announce(world["editor"], title="Geheimtermin", audience="groups",
+                            group_ids=[str(world["group"].id)])
+    note = db.session.scalar(select(Notification).where(
+        Notification.user_id == world["insider"].id))
+    assert "Geheimtermin" in describe(note)
+    db.session.execute(delete(Membership).where(Membership.user_id == world["insider"].id))
+    db.session.commit()
+    g.pop("_group_announcements", None)  # a new request: the per-request cache starts empty
+    assert "Geheimtermin" not in describe(note)
+    assert announcement.id
 
 
 # --- scheduling ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ cannot read (checked when notifying and again before a digest goes out).
 import re
 
 import pytest
+from sqlalchemy import select
 
 from sozialplanung.extensions import db
 from sozialplanung.forum.models import Subscription
@@ -411,3 +412,44 @@ def test_turning_mail_off_stops_mails_not_notifications(app, people):
     assert len(notifications_of(bert)) == 1
     assert outbox(to=bert.email) == []
     assert send_digests("daily") == send_digests("weekly") == 0
+
+
+# --- reports and leaving a group ----------------------------------------------------------
+
+def test_report_notifications_say_what_happened(app, people):
+    from sozialplanung.moderation import services as moderation
+    from sozialplanung.moderation.models import Report
+
+    group, alice, bert, _carla, _outsider = people
+    moderator = make_user(display_name="Mona Moderation")
+    db.session.add(Membership(user_id=moderator.id, group_id=group.id, role="moderator"))
+    db.session.commit()
+    post = start_thread(bert, group, "Haushalt 2027", "Ein fragwürdiger Beitrag")
+    moderation.report_post(alice, post.id, "Beleidigend")
+    mod_page = text(signed_in(app, moderator).get("/benachrichtigungen"))
+    assert "Alice Albrecht hat einen Beitrag im Thema „Haushalt 2027“ gemeldet." in mod_page
+    report = db.session.scalar(select(Report))
+    moderation.handle_report(moderator, report.id, "resolved", hide_post=True)
+    inbox = signed_in(app, alice)
+    page = text(inbox.get("/benachrichtigungen"))
+    assert "Ihre Meldung zu einem Beitrag im Thema „Haushalt 2027“ wurde bearbeitet." in page
+    note = db.session.scalar(select(Notification).where(Notification.user_id == alice.id,
+                                                        Notification.kind == "report_resolved"))
+    assert location(inbox.get(f"/benachrichtigungen/{note.id}")).endswith(
+        f"/themen/{post.thread_id}")
+
+
+def test_leaving_a_closed_group_hides_its_notifications(app, people):
+    from sozialplanung.groups.services import leave_group
+
+    group, alice, bert, _carla, _outsider = people
+    post = start_thread(alice, group, "Vertrauliche Fallplanung", "Text")
+    add_reply(bert, post.thread_id, "Antwort")
+    browser = signed_in(app, alice)
+    assert "Vertrauliche Fallplanung" in text(browser.get("/benachrichtigungen"))
+    note = db.session.scalar(select(Notification).where(Notification.user_id == alice.id))
+    leave_group(alice, group)
+    page = text(browser.get("/benachrichtigungen"))
+    assert "Vertrauliche Fallplanung" not in page
+    assert _bell(raw(browser.get("/"))) == 0
+    assert browser.get(f"/benachrichtigungen/{note.id}").status_code == 404

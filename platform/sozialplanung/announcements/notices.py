@@ -3,11 +3,15 @@
 A notification about an announcement has the kind "announcement:<id>": the notifications table
 has no column for announcements, and describe()/link_for() need to know which one it is.
 """
-from flask import url_for
+from flask import g, has_request_context, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from .. import timeutil
+from ..accounts.models import User
 from ..extensions import db
-from .models import Announcement, Category, Status
+from ..policy import visible_announcements_clause
+from .models import Announcement, Audience, Category, Status
 
 KIND_PREFIX = "announcement:"
 
@@ -28,10 +32,13 @@ def _announcement_id(note):
 
 
 def describe_announcement(note):
-    """The title only while the announcement is released: a withdrawn one is not repeated."""
+    """The title only while the announcement is released and meant for the recipient: a
+    withdrawn one is not repeated, nor a group's one to someone who has left the group."""
     announcement_id = _announcement_id(note)
     announcement = db.session.get(Announcement, announcement_id) if announcement_id else None
-    if announcement is None or announcement.is_deleted or announcement.status != Status.PUBLISHED:
+    if (announcement is None or announcement.is_deleted or announcement.status != Status.PUBLISHED
+            or (announcement.audience != Audience.ALL
+                and announcement.id not in _group_announcements_for(note.user_id))):
         return _("Eine Mitteilung des Instituts ist nicht mehr verfügbar.")
     title = announcement.title
     texts = {
@@ -41,6 +48,17 @@ def describe_announcement(note):
     }
     return texts.get(announcement.category,
                      _("Neuigkeit des Instituts: „%(title)s“", title=title))
+
+
+def _group_announcements_for(user_id):
+    """Ids of the group announcements the user may read now (one query per request)."""
+    cache = g.setdefault("_group_announcements", {}) if has_request_context() else {}
+    if user_id not in cache:
+        user = db.session.get(User, user_id)
+        cache[user_id] = set(db.session.scalars(select(Announcement.id).where(
+            Announcement.audience != Audience.ALL,
+            visible_announcements_clause(user, timeutil.utcnow()))))
+    return cache[user_id]
 
 
 def announcement_link(note):

@@ -10,7 +10,7 @@ from ..documents.attachments import FILES_FIELD, AttachmentInput
 from ..errors import ValidationError
 from ..groups.services import get_group
 from ..policy import Action, can
-from ..web import apply_errors
+from ..web import apply_errors, int_arg, page_arg
 from . import queries, services
 from .forms import EditPostForm, ReplyForm, ThreadForm
 
@@ -40,7 +40,7 @@ def _attach_context(group, error=None):
 
 def _requested_page():
     # Permalinks say ?seite=; the shared pagination macro links with ?page=.
-    return request.args.get("seite", type=int) or request.args.get("page", type=int) or 1
+    return page_arg("seite") if "seite" in request.args else page_arg("page")
 
 
 @bp.route("/arbeitskreise/<slug>/neues-thema", methods=["GET", "POST"])
@@ -107,7 +107,7 @@ def reply(thread_id):
     form = ReplyForm()
     _new_submission_key(form)
     preview_html = attach_error = None
-    quote_id = request.args.get("zitat", type=int)
+    quote_id = int_arg("zitat")
     if request.method == "GET" and quote_id:
         form.body.data = services.quote_source(current_user,
                                                services.get_post(current_user, quote_id))

@@ -2,9 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..auth.forms import REQUIRED
+from ..sql import MAX_ID
+from ..web import record_id
 
 
 class ThreadActionForm(FlaskForm):
@@ -19,7 +21,7 @@ class RenameForm(ThreadActionForm):
 
 class MoveForm(ThreadActionForm):
     # Choices are the groups the moderator moderates; the service checks the submitted one.
-    target_group_id = SelectField(_l("Ziel-Arbeitskreis"), coerce=int, validate_choice=False)
+    target_group_id = SelectField(_l("Ziel-Arbeitskreis"), coerce=record_id, validate_choice=False)
 
 
 class SplitForm(ThreadActionForm):
@@ -29,7 +31,9 @@ class SplitForm(ThreadActionForm):
 
 class MergeForm(ThreadActionForm):
     target_thread_id = IntegerField(
-        _l("Nummer des Ziel-Themas"), validators=[DataRequired(REQUIRED)],
+        _l("Nummer des Ziel-Themas"),
+        validators=[DataRequired(REQUIRED),
+                    NumberRange(1, MAX_ID, _l("Bitte geben Sie die Nummer eines Themas an."))],
         description=_l("Die Nummer steht in der Adresse des Themas: /themen/<Nummer>. "
                        "Alle Beiträge dieses Themas werden dorthin übernommen."))
 

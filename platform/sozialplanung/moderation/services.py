@@ -16,6 +16,7 @@ from ..groups.models import GroupRole, Membership, WorkingGroup
 from ..notifications.models import Notification
 from ..notifications.services import notify_users
 from ..policy import Action, moderated_group_ids, readers_among, require
+from ..sql import MAX_ID
 from ..timeutil import utcnow
 from .models import ModerationAction, Report, ReportStatus
 
@@ -178,7 +179,10 @@ def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expect
     if not title or len(title) > 200:
         raise ValidationError(_("Bitte geben Sie einen Titel für das neue Thema an."),
                               {"title": _("Bitte geben Sie einen Titel an.")})
-    ids = {int(i) for i in post_ids or []}
+    ids = {int(i) for i in post_ids or [] if str(i).isdigit() and int(i) <= MAX_ID}
+    if not ids:
+        raise ValidationError(_("Bitte wählen Sie mindestens einen Beitrag für das neue Thema "
+                                "aus."))
     posts = db.session.scalars(select(Post).where(Post.id.in_(ids), Post.thread_id == thread.id)
                                .order_by(Post.created_at, Post.id)).all()
     if not posts or len(posts) != len(ids):

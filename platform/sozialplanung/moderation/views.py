@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..errors import ValidationError
 from ..forum import services as forum_services
 from ..forum.queries import thread_posts
-from ..web import apply_errors, page_arg
+from ..web import apply_errors, int_arg, page_arg
 from . import services
 from .forms import (HandleReportForm, HidePostForm, MergeForm, MoveForm, RenameForm,
                     ReportForm, SplitForm, SuspendForm, ThreadActionForm)
@@ -28,7 +28,7 @@ def _thread_page(thread, forms=None, status=200):
     move.target_group_id.choices = [(g.id, g.name) for g in move_targets(current_user, thread)]
     context = {
         "thread": thread, "group": thread.group,
-        "posts": thread_posts(thread, request.args.get("seite", 1, type=int) or 1),
+        "posts": thread_posts(thread, page_arg("seite")),
         "action_form": forms.get("action") or ThreadActionForm(),
         "rename_form": forms.get("rename") or RenameForm(title=thread.title),
         "move_form": move, "split_form": forms.get("split") or SplitForm(),
@@ -185,7 +185,7 @@ def report(post_id):
 
 @bp.route("/")
 def queue():
-    group_id = request.args.get("arbeitskreis", type=int)
+    group_id = int_arg("arbeitskreis")
     reports = services.report_queue(current_user, group_id, page_arg())
     groups, _moderators = services.log_filters(current_user)
     return render_template("moderation/queue.html", reports=reports, groups=groups,
@@ -208,8 +208,8 @@ def handle_report(report_id):
 
 @bp.route("/protokoll")
 def log():
-    filters = {"group_id": request.args.get("arbeitskreis", type=int),
-               "moderator_id": request.args.get("moderation", type=int),
+    filters = {"group_id": int_arg("arbeitskreis"),
+               "moderator_id": int_arg("moderation"),
                "action": request.args.get("aktion", "")[:32]}
     entries = services.moderation_log(current_user, page=page_arg(), **filters)
     groups, moderators = services.log_filters(current_user)

@@ -5,14 +5,15 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User, UserStatus
 from ..announcements.notices import announcement_link, describe_announcement, is_announcement_kind
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..policy import readers_among
+from ..groups.models import WorkingGroup
+from ..policy import readers_among, visible_groups_clause
 from ..timeutil import utcnow
 from .mail import enqueue_mail
 from .models import Notification
@@ -91,6 +92,13 @@ def describe(note):
         "membership_accepted": _("Sie sind jetzt Mitglied im %(group)s.", group=group),
         "membership_declined": _("Ihre Beitrittsanfrage für den %(group)s wurde abgelehnt.",
                                  group=group),
+        "report": _("%(actor)s hat einen Beitrag im Thema „%(thread)s“ gemeldet.", actor=actor,
+                    thread=thread),
+        "report_resolved": _("Ihre Meldung zu einem Beitrag im Thema „%(thread)s“ wurde "
+                             "bearbeitet. Danke für Ihren Hinweis.", thread=thread),
+        "report_dismissed": _("Ihre Meldung zu einem Beitrag im Thema „%(thread)s“ wurde "
+                              "geprüft; die Moderation sieht keinen Handlungsbedarf.",
+                              thread=thread),
     }
     return texts.get(note.kind, _("Neuigkeit auf der Plattform"))
 
@@ -99,6 +107,11 @@ def link_for(note):
     """Relative link to what a notification is about."""
     if is_announcement_kind(note.kind):
         return announcement_link(note)
+    if note.kind == "report":
+        return url_for("moderation.queue")
+    if note.kind.startswith("report_") and note.thread_id:
+        # The reported post may be hidden now; the thread is where the reporter can look.
+        return url_for("forum.show_thread", thread_id=note.thread_id)
     if note.post_id:
         return url_for("forum.permalink", post_id=note.post_id)
     if note.thread_id:
@@ -112,9 +125,17 @@ def link_for(note):
     return url_for("notifications.inbox")
 
 
+def _mine(user):
+    """The user's notifications, without those about threads of groups they can no longer
+    read: whoever leaves or is removed from a closed group stops seeing its thread titles."""
+    readable = select(WorkingGroup.id).where(visible_groups_clause(user))
+    return (Notification.user_id == user.id,
+            or_(Notification.thread_id.is_(None), Notification.group_id.in_(readable)))
+
+
 def unread_count(user):
     return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+        *_mine(user), Notification.read_at.is_(None)))
 
 
 def _with_subjects(stmt):
@@ -124,22 +145,23 @@ def _with_subjects(stmt):
 
 
 def inbox(user, page=1):
-    stmt = (select(Notification).where(Notification.user_id == user.id)
+    stmt = (select(Notification).where(*_mine(user))
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
     return db.paginate(_with_subjects(stmt), page=page, per_page=PAGE_SIZE, error_out=False)
 
 
 def latest(user, limit=5):
     stmt = (select(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .where(*_mine(user), Notification.read_at.is_(None))
             .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
     return db.session.scalars(_with_subjects(stmt)).unique().all()
 
 
 def open_notification(user, notification_id):
     """Mark one notification read and return where it points."""
-    note = db.session.get(Notification, notification_id)
-    if note is None or note.user_id != user.id:
+    note = db.session.scalar(select(Notification).where(Notification.id == notification_id,
+                                                        *_mine(user)))
+    if note is None:
         raise NotFound()
     if note.read_at is None:
         note.read_at = utcnow()

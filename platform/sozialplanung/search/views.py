@@ -4,6 +4,7 @@ from datetime import datetime, time
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from ..web import int_arg, page_arg
 from . import services
 
 bp = Blueprint("search", __name__)
@@ -22,12 +23,12 @@ def results():
     text = request.args.get("q", "")[:services.MAX_QUERY_INPUT]
     filters = services.Filters(
         kind=request.args.get("art", ""),
-        group_id=request.args.get("arbeitskreis", type=int),
-        author_id=request.args.get("autor", type=int),
+        group_id=int_arg("arbeitskreis"),
+        author_id=int_arg("autor"),
         date_from=_date("von"), date_to=_date("bis", end_of_day=True),
         sort="datum" if request.args.get("sortierung") == "datum" else "relevanz")
     parsed, results = services.search(current_user, text, filters,
-                                      request.args.get("seite", 1, type=int) or 1)
+                                      page_arg("seite"))
     return render_template("search/results.html", q=text, parsed=parsed, results=results,
                            filters=filters, sources=services.SOURCES,
                            groups=services.filter_groups(current_user),
