@@ -155,6 +155,19 @@ def test_new_password_revokes_open_reset_and_email_change_links(app):
     assert services.peek_token(change, TokenPurpose.EMAIL_CHANGE) is None
 
 
+def test_new_password_must_differ_from_the_current_one(app):
+    user = make_user()
+    with pytest.raises(ValidationError) as error:
+        services.change_password(user, PASSWORD, PASSWORD)
+    assert error.value.message == "Das neue Passwort muss sich vom bisherigen unterscheiden."
+
+
+def test_password_made_of_the_own_name_is_refused(app):
+    with pytest.raises(ValidationError):
+        services.validate_password_strength("AnjaHoffmann", "a.hoffmann@example.org",
+                                            ["Anja Hoffmann"])
+
+
 # --- password strength ------------------------------------------------------------------
 
 @pytest.mark.parametrize("password", [None, "", "123456789", "x" * 201])
@@ -166,16 +179,26 @@ def test_weak_or_overlong_passwords_are_refused(app, password):
 
 
 def test_minimum_length_boundary(app):
-    services.validate_password_strength("1234567890")
-    services.validate_password_strength("x" * 200)
+    services.validate_password_strength("Kz7#pQ2!vR")
+    services.validate_password_strength(("Kz7#pQ2!vR" * 20)[:200])
+    with pytest.raises(ValidationError):
+        services.validate_password_strength("Kz7#pQ2!v")
 
 
 def test_minimum_length_follows_configuration(app, monkeypatch):
-    monkeypatch.setitem(app.config, "PASSWORD_MIN_LENGTH", 14)
+    monkeypatch.setitem(app.config, "PASSWORD_MIN_LENGTH", 16)
     with pytest.raises(ValidationError) as error:
-        services.validate_password_strength("1234567890123")
-    assert error.value.message == "Das Passwort muss mindestens 14 Zeichen lang sein."
-    services.validate_password_strength("12345678901234")
+        services.validate_password_strength("Kz7#pQ2!vRw8%Lm")
+    assert error.value.message == "Das Passwort muss mindestens 16 Zeichen lang sein."
+    services.validate_password_strength("Kz7#pQ2!vRw8%Lm4")
+
+
+@pytest.mark.parametrize("password", ["1234567890", "aaaaaaaaaa", "passwort123", "qwertzuiop",
+                                      "hallohallo", "abcdefghijk", "planer2026!"])
+def test_guessable_passwords_are_refused(app, password):
+    with pytest.raises(ValidationError) as error:
+        services.validate_password_strength(password, "planer@example.org")
+    assert error.value.message.startswith("Dieses Passwort ist zu leicht zu erraten.")
 
 
 @pytest.mark.parametrize("password", ["planer@example.org", " Planer@Example.ORG "])

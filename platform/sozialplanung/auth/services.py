@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from zxcvbn import zxcvbn
 
 from ..accounts.models import SiteRole, User, UserStatus
 from ..accounts.services import get_organisation
@@ -18,6 +19,8 @@ from ..timeutil import utcnow
 from .models import AuthToken, TokenPurpose
 from .passwords import hash_password, needs_rehash, verify_password
 
+# zxcvbn score 0-4; 3 = "safely unguessable" (about 10^8 guesses and more).
+PASSWORD_MIN_SCORE = 3
 LOGIN_FAILED = _l("E-Mail-Adresse oder Passwort ist nicht korrekt.")
 TOKEN_INVALID = _l("Der Link ist ungültig, abgelaufen oder wurde bereits verwendet. "
                    "Bitte fordern Sie einen neuen an.")
@@ -143,7 +146,7 @@ def authenticate(email, password, ip_address=""):
     return user
 
 
-def validate_password_strength(password, user_email=""):
+def validate_password_strength(password, user_email="", user_inputs=()):
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
         raise ValidationError(
@@ -155,6 +158,15 @@ def validate_password_strength(password, user_email=""):
     if user_email and password.strip().lower() == normalize_email(user_email):
         raise ValidationError(_("Das Passwort darf nicht Ihre E-Mail-Adresse sein."),
                               {"password": _("Bitte wählen Sie ein anderes Passwort.")})
+    # Length alone lets "1234567890" and "aaaaaaaaaa" through: zxcvbn estimates how fast a
+    # guesser finds it (sequences, repeats, keyboard rows, common words, the own name).
+    hints = [user_email, user_email.split("@")[0], *user_inputs] if user_email else user_inputs
+    # zxcvbn refuses more than 72 characters; the first 72 of a strong password are strong too.
+    if zxcvbn(password[:72], user_inputs=[h for h in hints if h])["score"] < PASSWORD_MIN_SCORE:
+        raise ValidationError(
+            _("Dieses Passwort ist zu leicht zu erraten. Nehmen Sie zum Beispiel mehrere Wörter, "
+              "die nicht zusammengehören, mit Zahlen oder Zeichen dazwischen."),
+            {"password": _("Zu leicht zu erraten.")})
 
 
 # --- password reset -------------------------------------------------------------------------
@@ -300,7 +312,10 @@ def change_password(user, current_password, new_password, ip_address=""):
     if not verify_password(user.password_hash, current_password or ""):
         raise ValidationError(_("Das aktuelle Passwort ist nicht korrekt."),
                               {"current_password": _("Das aktuelle Passwort ist nicht korrekt.")})
-    validate_password_strength(new_password, user.email)
+    validate_password_strength(new_password, user.email, [user.display_name])
+    if verify_password(user.password_hash, new_password):
+        raise ValidationError(_("Das neue Passwort muss sich vom bisherigen unterscheiden."),
+                              {"password": _("Bitte wählen Sie ein anderes Passwort.")})
     _set_password(user, new_password)
     record_audit(user, "password_changed", user, ip_address=ip_address)
     enqueue_mail(user.email, "password_changed", locale=user.locale, user=user)
