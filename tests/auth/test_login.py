@@ -328,3 +328,13 @@ def test_login_is_limited_per_ip_address(client, app, monkeypatch):
     assert client.get("/anmelden", environ_base={"REMOTE_ADDR": "203.0.113.5"}).status_code == 200
     assert post_login(client, users[3].email,
                       environ_base={"REMOTE_ADDR": "203.0.113.6"}).status_code == 302
+
+
+def test_successful_sign_ins_do_not_count_towards_the_limits(client, app, monkeypatch):
+    """One person on several devices, or colleagues behind one office address."""
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_IP", "3 per 5 minutes")
+    user = make_user()
+    for _ in range(8):
+        assert post_login(client, user.email,
+                          environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 302
+        client.post("/abmelden")

@@ -27,10 +27,17 @@ def _limit(name):
     return lambda: current_app.config[name]
 
 
+def _login_failed(response):
+    # Only failed attempts count: colleagues behind one office address, or one person on
+    # several devices, are never locked out by signing in successfully.
+    return response.status_code != 302
+
+
 @bp.route("/anmelden", methods=["GET", "POST"])
 @public
-@limiter.limit(_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"])
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_login_account_key)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_IP"), methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], key_func=_login_account_key,
+               deduct_when=_login_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
