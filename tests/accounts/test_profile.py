@@ -54,6 +54,21 @@ def test_saving_profile_changes_own_row(client, member):
     assert user.show_email is False
 
 
+@pytest.mark.parametrize("name", ["Katrin Vogel", "  katrin VOGEL "])
+def test_another_members_name_is_refused(client, member, name):
+    make_user(display_name="Katrin Vogel", role="admin")
+    response = save(client, display_name=name)
+    assert response.status_code == 200  # the form again, with the message at the field
+    assert "Dieser Name wird bereits von einem anderen Mitglied verwendet." in page(response)
+    assert reload(member).display_name == "Paula Profil"
+
+
+def test_own_name_and_names_of_deleted_accounts_may_be_kept_or_taken(client, member):
+    make_user(display_name="Frühere Kollegin", status="deleted")
+    assert save(client, display_name="Paula Profil").status_code == 302
+    assert save(client, display_name="Frühere Kollegin").status_code == 302
+
+
 def test_profile_form_edits_only_the_own_account(client, member):
     other = make_user(display_name="Otto Anders")
     response = client.post(f"/profil?user_id={other.id}",

@@ -126,6 +126,18 @@ def test_token_claimed_concurrently_is_not_used_twice(app):
     db.session.rollback()
 
 
+def test_invitation_refuses_a_name_in_use_and_keeps_the_link(app):
+    admin = make_user(role="admin", display_name="Katrin Vogel")
+    invited = invite_user(admin, email="neu2@example.org", display_name="Neu",
+                          organisation_id=None, role="member")
+    raw = issue(invited, TokenPurpose.INVITATION)
+    with pytest.raises(ValidationError) as error:
+        services.accept_invitation(raw, "Katrin Vogel", NEW_PASSWORD)
+    assert "bereits von einem anderen Mitglied verwendet" in error.value.message
+    services.accept_invitation(raw, "Katrin Vogel-Schmidt", NEW_PASSWORD)
+    assert reload(invited).status == UserStatus.ACTIVE
+
+
 def test_invitation_is_single_use(app):
     admin = make_user(role="admin")
     invited = invite_user(admin, email="neu@example.org", display_name="Neu",

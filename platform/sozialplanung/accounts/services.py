@@ -26,6 +26,18 @@ def get_organisation(organisation_id):
     return org
 
 
+def ensure_name_is_free(name, user_id=None):
+    """Two members with one name could be mistaken for each other, and an @mention would not
+    know whom it means: a name another active or suspended account uses is refused."""
+    taken = db.session.scalar(select(User.id).where(
+        func.lower(User.display_name) == name.strip().lower(), User.id != (user_id or 0),
+        User.status.in_([UserStatus.ACTIVE, UserStatus.SUSPENDED])).limit(1))
+    if taken is not None:
+        message = _("Dieser Name wird bereits von einem anderen Mitglied verwendet. Ergänzen Sie "
+                    "bitte zum Beispiel einen zweiten Vornamen oder Ihre Kommune.")
+        raise ValidationError(message, {"display_name": message})
+
+
 def update_profile(actor, target, *, display_name, organisation_id, position, bio, phone,
                    show_email, locale):
     """A member edits their own profile."""
@@ -34,6 +46,7 @@ def update_profile(actor, target, *, display_name, organisation_id, position, bi
     if not name:
         raise ValidationError(_("Bitte geben Sie Ihren Namen an."),
                               {"display_name": _("Bitte geben Sie Ihren Namen an.")})
+    ensure_name_is_free(name[:120], target.id)
     org = get_organisation(organisation_id)
     if locale not in ("de", "en"):
         raise ValidationError(_("Unbekannte Sprache."), {"locale": _("Unbekannte Sprache.")})

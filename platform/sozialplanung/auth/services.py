@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from zxcvbn import zxcvbn
 
 from ..accounts.models import SiteRole, User, UserStatus
-from ..accounts.services import get_organisation
+from ..accounts.services import ensure_name_is_free, get_organisation
 from ..admin.audit import record_audit
 from ..errors import ValidationError
 from ..extensions import db
@@ -208,8 +208,9 @@ def _set_password(user, password):
 def accept_invitation(raw_token, display_name, password, ip_address=""):
     token = peek_token(raw_token, TokenPurpose.INVITATION)
     if token is not None:
-        validate_password_strength(password, token.user.email)
+        validate_password_strength(password, token.user.email, [display_name or ""])
         _validate_display_name(display_name)
+        ensure_name_is_free(display_name, token.user.id)
     user = _use_token(raw_token, TokenPurpose.INVITATION).user
     user.display_name = display_name.strip()
     _set_password(user, password)
