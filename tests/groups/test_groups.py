@@ -142,15 +142,16 @@ def test_join_and_leave_an_open_group(app, world):
         browser.get(location(response)))
     assert _is_member(world.outsider, group)
     assert browser.get(f"/arbeitskreise/{group.slug}/neues-thema").status_code == 200
-    # Joining twice is refused.
-    assert browser.post(f"/arbeitskreise/{group.slug}/beitreten").status_code == 403
+    # Joining twice changes nothing (see test_joining_or_leaving_twice_changes_nothing_and_says_so).
+    assert browser.post(f"/arbeitskreise/{group.slug}/beitreten").status_code == 302
 
     response = browser.post(f"/arbeitskreise/{group.slug}/austreten")
     assert response.status_code == 302 and location(response).endswith("/arbeitskreise/")
     assert "Sie haben den Arbeitskreis Inklusion verlassen." in text(browser.get("/arbeitskreise/"))
     assert not _is_member(world.outsider, group)
     assert browser.get(f"/arbeitskreise/{group.slug}/neues-thema").status_code == 403
-    assert browser.post(f"/arbeitskreise/{group.slug}/austreten").status_code == 403
+    # Leaving twice changes nothing.
+    assert browser.post(f"/arbeitskreise/{group.slug}/austreten").status_code == 302
 
 
 def test_leaving_a_closed_group_removes_its_subscriptions_and_access(app, world):
@@ -456,3 +457,18 @@ def test_group_moderator_removes_a_member(app, world):
     assert browser.get(f"/themen/{world.thread_id}").status_code == 404
     assert not db.session.scalars(select(Subscription).where(
         Subscription.user_id == world.member.id)).all()
+
+
+def test_joining_or_leaving_twice_changes_nothing_and_says_so(app, world):
+    group = make_group(name="Arbeitskreis Doppelklick")
+    browser = signed_in(app, world.outsider)
+    for _ in range(2):
+        response = browser.post(f"/arbeitskreise/{group.slug}/beitreten", follow_redirects=True)
+        assert response.status_code == 200
+    assert "Sie sind bereits Mitglied im Arbeitskreis Doppelklick." in text(response)
+    for _ in range(2):
+        response = browser.post(f"/arbeitskreise/{group.slug}/austreten", follow_redirects=True)
+        assert response.status_code == 200
+    assert "Sie sind kein Mitglied im Arbeitskreis Doppelklick." in text(response)
+    # A closed group stays invisible to outsiders, even for leaving it.
+    assert browser.post(f"/arbeitskreise/{world.slug}/austreten").status_code == 404

@@ -11,7 +11,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..forum.models import Subscription, Thread
 from ..notifications.services import notify_users
-from ..policy import Action, can, forget_memberships, require
+from ..policy import Action, can, forget_memberships, group_role, require
 from .models import GroupRole, Membership, MembershipRequest, Visibility, WorkingGroup
 
 
@@ -107,13 +107,20 @@ def set_archived(actor, group, archived, ip_address=""):
 
 
 def join_group(actor, group):
-    """Join an open group (closed ones only by invitation or an accepted request)."""
+    """Join an open group (closed ones only by invitation or an accepted request). Returns
+    False if the actor already is a member (a second click changes nothing)."""
+    if group_role(actor, group) is not None:
+        return False
     require(actor, Action.JOIN_GROUP, group)
     _add_member(actor, group, GroupRole.MEMBER)
     db.session.commit()
+    return True
 
 
 def leave_group(actor, group):
+    """Returns False if the actor was not a member (a second click changes nothing)."""
+    if group_role(actor, group) is None:
+        return False
     require(actor, Action.LEAVE_GROUP, group)
     db.session.execute(delete(Membership).where(
         Membership.group_id == group.id, Membership.user_id == actor.id))
@@ -121,6 +128,7 @@ def leave_group(actor, group):
         _drop_subscriptions(actor.id, group)
     forget_memberships(actor)
     db.session.commit()
+    return True
 
 
 def _drop_subscriptions(user_id, group):

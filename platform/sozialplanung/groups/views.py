@@ -33,16 +33,20 @@ def show_group(slug):
 @bp.route("/<slug>/beitreten", methods=["POST"])
 def join(slug):
     group = services.get_group(current_user, slug)
-    services.join_group(current_user, group)
-    flash(_("Sie sind dem %(name)s beigetreten.", name=group.name), "success")
+    if services.join_group(current_user, group):
+        flash(_("Sie sind dem %(name)s beigetreten.", name=group.name), "success")
+    else:
+        flash(_("Sie sind bereits Mitglied im %(name)s.", name=group.name), "info")
     return redirect(url_for("groups.show_group", slug=slug))
 
 
 @bp.route("/<slug>/austreten", methods=["POST"])
 def leave(slug):
-    group = services.get_group(current_user, slug)
-    services.leave_group(current_user, group)
-    flash(_("Sie haben den %(name)s verlassen.", name=group.name), "success")
+    group = services.get_group(current_user, slug)  # a closed group's outsiders: 404
+    if services.leave_group(current_user, group):
+        flash(_("Sie haben den %(name)s verlassen.", name=group.name), "success")
+    else:
+        flash(_("Sie sind kein Mitglied im %(name)s.", name=group.name), "info")
     return redirect(url_for("groups.index"))
 
 
