@@ -78,3 +78,18 @@ def test_moderation_forms_refuse_huge_targets_with_a_message(app, client):
     assert "Bitte wählen Sie mindestens einen Beitrag" in split.get_data(as_text=True)
     db.session.expire_all()
     assert moderation.get_moderated_thread(mod, post.thread_id).group_id == group.id
+
+
+def test_quoting_a_missing_or_unreadable_post_opens_an_empty_reply_form(app, client):
+    insider, author = make_user(), make_user()
+    secret = start_thread(insider, make_group(closed=True, members=[insider]), "Geheim",
+                          "Vertraulicher Inhalt")
+    post = start_thread(author, make_group(members=[author]), "Thema", "Text")
+    login(client, author)
+    for quote in ("999999", HUGE, str(secret.id)):
+        page = client.get(f"/themen/{post.thread_id}/antworten?zitat={quote}")
+        assert page.status_code == 200, quote
+        body = page.get_data(as_text=True)
+        assert "Vertraulicher Inhalt" not in body and "Geheim" not in body
+        if quote != HUGE:  # a number no post can have is ignored like a missing one
+            assert "Der Beitrag zum Zitieren ist nicht (mehr) verfügbar." in body

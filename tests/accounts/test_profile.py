@@ -191,3 +191,9 @@ def test_profiles_need_sign_in(app):
     assert response.status_code == 302 and "/anmelden" in response.headers["Location"]
     response = client.post("/profil", data=profile_form(display_name="Anonym"))
     assert response.status_code == 302 and "/anmelden" in response.headers["Location"]
+
+
+def test_invisible_characters_cannot_make_a_name_look_like_another(client, member):
+    make_user(display_name="Katrin Vogel")
+    response = save(client, display_name="Katrin\u200b Vogel\u202e")
+    assert "Dieser Name wird bereits von einem anderen Mitglied verwendet." in page(response)

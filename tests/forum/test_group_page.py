@@ -65,8 +65,12 @@ def test_quoting_a_post_of_another_closed_group_reveals_nothing(app, world):
     hidden = start_thread(world.author, hidden_group, "Andere Welt", "Streng geheimer Inhalt")
     browser = signed_in(app, world.member)
     response = browser.get(f"/themen/{world.thread_id}/antworten?zitat={hidden.id}")
-    assert response.status_code == 404
-    assert "Streng geheimer Inhalt" not in text(response)
+    missing = browser.get(f"/themen/{world.thread_id}/antworten?zitat=999999")
+    # The reply form without a quote, and the same words as for a post that does not exist.
+    assert response.status_code == missing.status_code == 200
+    assert "Streng geheimer Inhalt" not in text(response) and "Andere Welt" not in text(response)
+    assert "Der Beitrag zum Zitieren ist nicht (mehr) verfügbar." in text(response)
+    assert "Der Beitrag zum Zitieren ist nicht (mehr) verfügbar." in text(missing)
 
 
 @pytest.mark.parametrize("route", POST_ROUTES, ids=_route_id)

@@ -462,3 +462,13 @@ def test_hostile_titles_and_bodies_are_shown_as_text(app, group_and_people):
         assert 'href="javascript:' not in page
         assert not re.search(r"<[a-z][^<>]*\son[a-z]+=", page)
     assert '<img src=x onerror="alert(1)">Titel' in text(reader.get(f"/themen/{thread_id}"))
+
+
+def test_direction_overrides_and_invisible_characters_are_removed(app, world):
+    """U+202E makes text display backwards ("\u202egnp.exe" reads "exe.png"); zero-width
+    characters make two names or titles look alike."""
+    first = start_thread(world.author, world.group, "Bericht\u202e fdp.exe\u200b",
+                         "Siehe\u202e Anhang")
+    thread = reload(Thread, first.thread_id)
+    assert thread.title == "Bericht fdp.exe"
+    assert reload(Post, first.id).source == "Siehe Anhang"

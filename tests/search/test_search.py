@@ -211,3 +211,10 @@ def test_only_exclusions_is_empty():
 def test_highlight_escapes_html():
     snippet = highlight("<b>Planung</b> & mehr", parse("Planung"))
     assert snippet == "&lt;b&gt;<mark>Planung</mark>&lt;/b&gt; &amp; mehr"
+
+
+def test_page_beyond_the_last_shows_the_last_page(client, content):
+    login(client, content["author"])
+    response = search(client, "Planung", seite=99)
+    assert response.status_code == 200
+    assert status_line(response) == "2 Treffer" and len(hits(response)) == 2

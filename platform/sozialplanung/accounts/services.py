@@ -5,6 +5,7 @@ from sqlalchemy import func, or_, select
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..sql import contains_pattern
+from ..text import without_invisible
 from ..policy import Action, require
 from .models import Organisation, User, UserStatus
 
@@ -42,7 +43,7 @@ def update_profile(actor, target, *, display_name, organisation_id, position, bi
                    show_email, locale):
     """A member edits their own profile."""
     require(actor, Action.EDIT_PROFILE, target)
-    name = (display_name or "").strip()
+    name = " ".join(without_invisible(display_name).split())
     if not name:
         raise ValidationError(_("Bitte geben Sie Ihren Namen an."),
                               {"display_name": _("Bitte geben Sie Ihren Namen an.")})

@@ -15,6 +15,7 @@ from ..admin.audit import record_audit
 from ..errors import ValidationError
 from ..extensions import db
 from ..notifications.mail import enqueue_mail
+from ..text import without_invisible
 from ..timeutil import utcnow
 from .models import AuthToken, TokenPurpose
 from .passwords import hash_password, needs_rehash, verify_password
@@ -212,7 +213,7 @@ def accept_invitation(raw_token, display_name, password, ip_address=""):
         _validate_display_name(display_name)
         ensure_name_is_free(display_name, token.user.id)
     user = _use_token(raw_token, TokenPurpose.INVITATION).user
-    user.display_name = display_name.strip()
+    user.display_name = " ".join(without_invisible(display_name).split())
     _set_password(user, password)
     user.status = UserStatus.ACTIVE
     user.email_confirmed_at = utcnow()
@@ -254,7 +255,7 @@ def register(email, display_name, organisation_id, position, password, ip_addres
     if user is None:
         user = User(email=email, status=UserStatus.PENDING, role=SiteRole.MEMBER)
         db.session.add(user)
-    user.display_name = display_name.strip()
+    user.display_name = " ".join(without_invisible(display_name).split())
     user.organisation_id = org.id if org else None
     user.position = position
     user.password_hash = password_hash

@@ -9,6 +9,8 @@ from pathlib import PurePosixPath
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..text import without_invisible
+
 SNIFF_BYTES = 64 * 1024
 MAX_ZIP_ENTRIES = 20_000
 FILENAME_MAX = 200
@@ -62,7 +64,6 @@ MARKUP = re.compile(rb"<\s*(?:(?:!doctype|html|head|body|script|svg|iframe|objec
                     rb"frameset|xsl|meta|link|style|math)\b|\?xml|img\s[^>]*\bon\w+\s*=)",
                     re.IGNORECASE)
 # Invisible characters that disguise names ("rechnung\u202efdp.exe" shows as "rechnungexe.pdf").
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 
@@ -84,7 +85,7 @@ def sanitize_filename(name):
     characters, Unicode-normalised (NFC), at most 200 characters with the extension kept."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").split("/")[-1]
-    name = _INVISIBLE.sub("", name)
+    name = without_invisible(name)
     name = _FORBIDDEN.sub("_", name)
     name = " ".join(name.split()).strip(" .")
     if len(name) > FILENAME_MAX:

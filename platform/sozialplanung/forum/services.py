@@ -17,6 +17,7 @@ from ..groups.models import WorkingGroup
 from ..markup import render_markdown
 from ..notifications.services import notify_users
 from ..policy import Action, can, require
+from ..text import without_bidi_controls, without_invisible
 from ..timeutil import utcnow
 from .models import Post, PostRevision, ReadState, Subscription, Thread
 
@@ -46,7 +47,7 @@ def get_post(actor, post_id):
 # --- validation and rendering -------------------------------------------------------------
 
 def _clean_title(title):
-    title = " ".join((title or "").split())
+    title = " ".join(without_invisible(title).split())
     if not title:
         raise ValidationError(_("Bitte geben Sie einen Titel an."),
                               {"title": _("Bitte geben Sie einen Titel an.")})
@@ -57,7 +58,7 @@ def _clean_title(title):
 
 
 def _clean_body(body):
-    body = (body or "").replace("\r\n", "\n").strip("\n")
+    body = without_bidi_controls(body).replace("\r\n", "\n").strip("\n")
     if not body.strip():
         raise ValidationError(_("Bitte schreiben Sie einen Text."),
                               {"body": _("Bitte schreiben Sie einen Text.")})

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..documents import queries as document_queries
 from ..documents.attachments import FILES_FIELD, AttachmentInput
-from ..errors import ValidationError
+from ..errors import NotFound, PermissionDenied, ValidationError
 from ..groups.services import get_group
 from ..policy import Action, can
 from ..web import apply_errors, int_arg, page_arg
@@ -109,8 +109,11 @@ def reply(thread_id):
     preview_html = attach_error = None
     quote_id = int_arg("zitat")
     if request.method == "GET" and quote_id:
-        form.body.data = services.quote_source(current_user,
-                                               services.get_post(current_user, quote_id))
+        try:
+            form.body.data = services.quote_source(current_user,
+                                                   services.get_post(current_user, quote_id))
+        except (NotFound, PermissionDenied):
+            flash(_("Der Beitrag zum Zitieren ist nicht (mehr) verfügbar."), "info")
     if form.validate_on_submit():
         try:
             if "vorschau" in request.form:

@@ -17,6 +17,7 @@ from ..notifications.models import Notification
 from ..notifications.services import notify_users
 from ..policy import Action, moderated_group_ids, readers_among, require
 from ..sql import MAX_ID
+from ..text import without_invisible
 from ..timeutil import utcnow
 from .models import ModerationAction, Report, ReportStatus
 
@@ -119,7 +120,7 @@ def set_thread_hidden(actor, thread_id, hidden, reason="", expected_group_id=Non
 
 def rename_thread(actor, thread_id, title, expected_group_id=None):
     thread = get_moderated_thread(actor, thread_id, expected_group_id)
-    title = " ".join((title or "").split())
+    title = " ".join(without_invisible(title).split())
     if not title or len(title) > 200:
         raise ValidationError(_("Bitte geben Sie einen Titel mit höchstens 200 Zeichen an."),
                               {"title": _("Bitte geben Sie einen Titel an.")})
@@ -175,7 +176,7 @@ def _drop_watchers_without_access(thread, group):
 def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expected_group_id=None):
     """Move the selected posts into a new thread (same group unless another is chosen)."""
     thread = get_moderated_thread(actor, thread_id, expected_group_id)
-    title = " ".join((title or "").split())
+    title = " ".join(without_invisible(title).split())
     if not title or len(title) > 200:
         raise ValidationError(_("Bitte geben Sie einen Titel für das neue Thema an."),
                               {"title": _("Bitte geben Sie einen Titel an.")})

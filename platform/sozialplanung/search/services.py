@@ -360,10 +360,13 @@ def search(actor, text_, filters, page=1):
         hits.sort(key=lambda h: h.date or datetime.min, reverse=True)
     else:
         hits.sort(key=lambda h: h.score, reverse=True)
-    total = sum(counts[k] for k in kinds)
+    total = min(sum(counts[k] for k in kinds), COUNT_CAP * len(kinds))
     capped = any(counts[k] > COUNT_CAP for k in kinds)
-    return parsed, Results(hits[(page - 1) * PER_PAGE:page * PER_PAGE],
-                           min(total, COUNT_CAP * len(kinds)), capped, counts, page)
+    # A page beyond the last (an old link, an edited URL) shows the last page; every source
+    # returned at least `limit` hits, so the last page's hits are at hand.
+    page = min(page, Results([], total, capped, counts, page).pages)
+    return parsed, Results(hits[(page - 1) * PER_PAGE:page * PER_PAGE], total, capped, counts,
+                           page)
 
 
 def filter_groups(actor):
