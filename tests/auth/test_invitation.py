@@ -114,6 +114,9 @@ def test_accepting_while_signed_in_as_someone_else_switches_account(client, admi
 def test_unknown_invitation_token_is_404(client):
     response = client.get("/einladung/unbekannt")
     assert response.status_code == 404 and "Link ungültig" in page(response)
+    # The way forward for an invitee: ask again or sign in, not a password reset.
+    assert "Einladung erneut zu senden" in page(response)
+    assert "Zurücksetzen des Passworts" not in page(response)
 
 
 def test_invitation_token_is_not_a_reset_token(client, admin):
