@@ -66,7 +66,8 @@ TABLE = [
     # Threads
     (Action.VIEW_THREAD, "open_thread", SIGNED_IN),
     (Action.VIEW_THREAD, "closed_thread", allowed("insider", "groupmod", *SITE_MODERATORS)),
-    (Action.VIEW_THREAD, "hidden_thread", SITE_MODERATORS),
+    # A hidden thread: the moderation, and its author (the insider), who learns why.
+    (Action.VIEW_THREAD, "hidden_thread", allowed("insider", *SITE_MODERATORS)),
     (Action.VIEW_THREAD, "locked_thread", SIGNED_IN),
     (Action.REPLY, "open_thread", allowed("insider", *SITE_MODERATORS)),
     (Action.REPLY, "closed_thread", allowed("insider", "groupmod", *SITE_MODERATORS)),
@@ -277,4 +278,4 @@ def test_readers_among_filters_by_the_same_rules(world):
     readers = {u.id for u in readers_among(users, objects["closed_group"])}
     assert readers == {people[n].id for n in ("insider", "groupmod", "moderator", "admin")}
     hidden = {u.id for u in readers_among(users, objects["open_group"], objects["hidden_thread"])}
-    assert hidden == {people[n].id for n in ("moderator", "admin")}
+    assert hidden == {people[n].id for n in ("insider", "moderator", "admin")}  # + its author

@@ -140,15 +140,19 @@ def can_post_in_group(user, group):
 
 
 def can_view_thread(user, thread):
+    """A hidden thread: its moderators, and its author, who learns why it was hidden."""
     if not can_view_group(user, thread.group):
         return False
-    return not thread.is_hidden or can_moderate_group(user, thread.group)
+    return (not thread.is_hidden or can_moderate_group(user, thread.group)
+            or thread.author_id == user.id)
 
 
 def can_reply(user, thread):
     if not can_view_thread(user, thread) or not can_post_in_group(user, thread.group):
         return False
-    return not thread.is_locked or can_moderate_group(user, thread.group)
+    if thread.is_hidden or thread.is_locked:
+        return can_moderate_group(user, thread.group)
+    return True
 
 
 def can_view_post(user, post):
@@ -162,7 +166,7 @@ def can_edit_post(user, post):
     if can_moderate_group(user, thread.group):
         return True
     return (post.author_id == user.id and not thread.is_locked and not post.is_hidden
-            and group_role(user, thread.group) is not None)
+            and not thread.is_hidden and group_role(user, thread.group) is not None)
 
 
 def can_delete_post(user, post):
@@ -192,7 +196,9 @@ def readers_among(users, group, thread=None):
             return False
         site_moderator = user.role in (SiteRole.ADMIN, SiteRole.MODERATOR)
         if thread is not None and thread.is_hidden:
-            return site_moderator or roles.get(user.id) == GroupRole.MODERATOR
+            author_reads = thread.author_id == user.id and (
+                group.visibility == Visibility.OPEN or user.id in roles)
+            return site_moderator or roles.get(user.id) == GroupRole.MODERATOR or author_reads
         return group.visibility == Visibility.OPEN or site_moderator or user.id in roles
 
     return [user for user in users if reads(user)]

@@ -140,6 +140,25 @@ def test_hide_thread_needs_reason_and_hides_it_from_members(client, world):
     assert log_count() == 2
 
 
+def test_author_of_a_hidden_thread_is_told_and_reads_why(client, world):
+    login(client, world.group_mod)
+    thread_action(client, world, "ausblenden", an="1", reason="Enthält Personendaten")
+    client.post("/abmelden")
+    login(client, world.author)
+    inbox = client.get("/benachrichtigungen").get_data(as_text=True)
+    assert "Die Moderation hat Ihr Thema „" in inbox and "ausgeblendet" in inbox
+    page = client.get(f"/themen/{world.thread.id}").get_data(as_text=True)
+    assert "Grund: Enthält Personendaten" in page
+    assert 'id="reply-heading"' not in page  # nobody replies in a hidden thread
+    assert client.get(f"/themen/{world.thread.id}/antworten").status_code == 403
+    client.post("/abmelden")
+    login(client, world.group_mod)
+    thread_action(client, world, "ausblenden", an="0")
+    client.post("/abmelden")
+    login(client, world.author)
+    assert "wieder sichtbar gemacht" in client.get("/benachrichtigungen").get_data(as_text=True)
+
+
 def test_move_requires_moderation_of_both_groups(client, world):
     login(client, world.group_mod)
     response = thread_action(client, world, "verschieben", target_group_id=world.other.id)

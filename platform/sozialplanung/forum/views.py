@@ -9,6 +9,7 @@ from ..documents import queries as document_queries
 from ..documents.attachments import FILES_FIELD, AttachmentInput
 from ..errors import NotFound, PermissionDenied, ValidationError
 from ..groups.services import get_group
+from ..moderation.services import hide_reason
 from ..policy import Action, can
 from ..web import apply_errors, int_arg, page_arg
 from . import queries, services
@@ -86,6 +87,7 @@ def show_thread(thread_id):
                            actions=services.post_actions(viewer, posts.items),
                            may_reply=can(viewer, Action.REPLY, thread),
                            moderates=can(viewer, Action.MODERATE_GROUP, thread.group),
+                           hidden_reason=hide_reason(thread) if thread.is_hidden else "",
                            watching=services.is_watching(current_user, thread=thread),
                            attachments_by_post=document_queries.attachments_for_posts(
                                [post.id for post in posts.items]),

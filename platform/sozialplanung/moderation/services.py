@@ -114,8 +114,19 @@ def set_thread_hidden(actor, thread_id, hidden, reason="", expected_group_id=Non
     thread = _toggle(actor, thread_id, expected_group_id, "is_hidden", hidden,
                      "hide_thread" if hidden else "restore_thread", reason)
     refresh_group_stats(thread.group_id)
+    if thread.author_id:  # the author may read a hidden thread and learns why (hide_reason)
+        notify_users([thread.author_id], "thread_hidden" if hidden else "thread_restored",
+                     actor=actor, thread=thread)
     db.session.commit()
     return thread
+
+
+def hide_reason(thread):
+    """Why the moderation hid this thread (the reason given the last time), for its author."""
+    return db.session.scalar(
+        select(ModerationAction.reason).where(ModerationAction.thread_id == thread.id,
+                                              ModerationAction.action == "hide_thread")
+        .order_by(ModerationAction.id.desc()).limit(1)) or ""
 
 
 def rename_thread(actor, thread_id, title, expected_group_id=None):

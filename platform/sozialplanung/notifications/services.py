@@ -92,6 +92,10 @@ def describe(note):
         "membership_accepted": _("Sie sind jetzt Mitglied im %(group)s.", group=group),
         "membership_declined": _("Ihre Beitrittsanfrage für den %(group)s wurde abgelehnt.",
                                  group=group),
+        "thread_hidden": _("Die Moderation hat Ihr Thema „%(thread)s“ ausgeblendet. Auf der "
+                           "Seite des Themas steht der Grund.", thread=thread),
+        "thread_restored": _("Die Moderation hat Ihr Thema „%(thread)s“ wieder sichtbar gemacht.",
+                             thread=thread),
         "report": _("%(actor)s hat einen Beitrag im Thema „%(thread)s“ gemeldet.", actor=actor,
                     thread=thread),
         "report_resolved": _("Ihre Meldung zu einem Beitrag im Thema „%(thread)s“ wurde "
