@@ -93,3 +93,12 @@ def test_quoting_a_missing_or_unreadable_post_opens_an_empty_reply_form(app, cli
         assert "Vertraulicher Inhalt" not in body and "Geheim" not in body
         if quote != HUGE:  # a number no post can have is ignored like a missing one
             assert "Der Beitrag zum Zitieren ist nicht (mehr) verfügbar." in body
+
+
+def test_registration_with_a_huge_organisation_number_is_a_form_error(app, client):
+    response = client.post("/registrieren", data={
+        "display_name": "Rita Register", "email": "rita@example.org", "organisation_id": HUGE,
+        "position": "", "password": "Kz7#pQ2!vRw8%Lm4", "confirm": "Kz7#pQ2!vRw8%Lm4",
+        "accept_privacy": "y"})
+    assert response.status_code in (200, 400)
+    assert "Organisation" in response.get_data(as_text=True)

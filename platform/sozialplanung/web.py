@@ -17,14 +17,6 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def record_id(value):
-    """WTForms `coerce` for ids from select fields: out-of-range numbers are invalid input."""
-    number = int(value)
-    if not 1 <= number <= MAX_ID:
-        raise ValueError(value)
-    return number
-
-
 def client_ip():
     return (request.remote_addr or "")[:64]
 

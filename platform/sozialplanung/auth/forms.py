@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from ..sql import MAX_ID
+
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 EMAIL_INVALID = _l("Bitte geben Sie eine gültige E-Mail-Adresse an.")
 TOO_LONG = _l("Bitte geben Sie höchstens %(max)d Zeichen ein.")
@@ -19,12 +21,14 @@ def strip_whitespace(value):
 
 
 def choice_id(value):
-    """Coerce a submitted <select> id; anything unreadable becomes -1, which no row has,
-    so the service answers "Unbekannte Organisation." instead of a technical message."""
+    """Coerce a submitted <select> id; anything unreadable or out of range becomes -1, which no
+    row has, so the service answers in words ("Unbekannte Organisation.") instead of a
+    technical message or a database error."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1
+    return number if 0 <= number <= MAX_ID else -1
 
 
 def organisation_field(label, validators):

@@ -4,9 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..auth.forms import REQUIRED
+from ..auth.forms import REQUIRED, choice_id
 from ..sql import MAX_ID
-from ..web import record_id
 
 
 class ThreadActionForm(FlaskForm):
@@ -21,7 +20,7 @@ class RenameForm(ThreadActionForm):
 
 class MoveForm(ThreadActionForm):
     # Choices are the groups the moderator moderates; the service checks the submitted one.
-    target_group_id = SelectField(_l("Ziel-Arbeitskreis"), coerce=record_id, validate_choice=False)
+    target_group_id = SelectField(_l("Ziel-Arbeitskreis"), coerce=choice_id, validate_choice=False)
 
 
 class SplitForm(ThreadActionForm):
