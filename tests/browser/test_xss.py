@@ -20,6 +20,7 @@ from sozialplanung.extensions import db
 from sozialplanung.forum import services as forum
 from sozialplanung.forum.models import Post, Thread
 from sozialplanung.groups.models import WorkingGroup
+from sozialplanung.text import without_invisible
 
 from ..factories import make_group, make_user
 from .site import png_bytes
@@ -73,7 +74,9 @@ INERT_JS = r"""
 
 
 def normalized(text):
-    return " ".join(text.split())
+    """Text as the portal stores a title: invisible characters and direction overrides
+    removed, whitespace collapsed."""
+    return " ".join(without_invisible(text).split())
 
 
 class Inspector:
