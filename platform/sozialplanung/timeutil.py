@@ -1,7 +1,31 @@
-"""Time helpers: the database stores naive UTC; `utcnow()` is the one clock (tests may patch it)."""
-from datetime import datetime, timezone
+"""Time helpers: the database stores naive UTC; `utcnow()` is the one clock (tests may patch it).
+People read and type dates in the portal's one local time zone, Europe/Berlin."""
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Europe/Berlin")
 
 
 def utcnow():
     """Naive UTC now; both SQLite and PostgreSQL columns hold naive UTC datetimes."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def local_time(value):
+    """Stored naive UTC -> aware Europe/Berlin time."""
+    return value.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
+
+
+def to_utc(local):
+    """Naive Europe/Berlin wall time (form input) -> naive UTC for storage."""
+    return local.replace(tzinfo=LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def day_start_utc(day: date):
+    """Midnight at the start of a German calendar day, as naive UTC."""
+    return to_utc(datetime(day.year, day.month, day.day))
+
+
+def day_end_utc(day: date):
+    """The last second of a German calendar day, as naive UTC."""
+    return to_utc(datetime.combine(day, time(23, 59, 59)))

@@ -11,7 +11,7 @@ from flask_babel import pgettext
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from .display import event_when
-from .models import LOCAL_TZ, local_time
+from ..timeutil import LOCAL_TZ, local_time
 
 TAGS = re.compile(r"<[^>]+>")
 BREAKS = re.compile(r"</p>|<br\s*/?>|</li>")

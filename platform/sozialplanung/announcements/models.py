@@ -1,7 +1,6 @@
 """Institute announcements and events, their audience, their history, and members' feed tokens."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
@@ -9,10 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..documents.models import Document
 from ..extensions import db
-from ..timeutil import utcnow
-
-# The portal's one local time zone: form input is read in it, dates are shown in it.
-LOCAL_TZ = ZoneInfo("Europe/Berlin")
+from ..timeutil import local_time, utcnow
 
 
 class Category(StrEnum):
@@ -221,16 +217,3 @@ def institute_library_clause():
     return (Document.group_id.is_(None), Document.in_library.is_(True),
             Document.is_deleted.is_(False), Document.current_version_id.isnot(None))
 
-
-def local_time(value):
-    """Stored naive UTC -> aware Europe/Berlin time."""
-    return value.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
-
-
-def to_utc(local):
-    """Naive Europe/Berlin wall time (form input) -> naive UTC for storage."""
-    return local.replace(tzinfo=LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def day_start_utc(day: date):
-    return to_utc(datetime(day.year, day.month, day.day))

@@ -10,8 +10,8 @@ from ..documents.models import Document
 from ..extensions import db
 from ..groups.models import WorkingGroup
 from ..policy import Action, require, visible_announcements_clause, visible_documents_clause
-from .models import (Announcement, AnnouncementAttachment, Category, day_start_utc,
-                     institute_library_clause, local_time)
+from ..timeutil import day_start_utc, local_time
+from .models import Announcement, AnnouncementAttachment, Category, institute_library_clause
 
 PER_PAGE = 15
 EVENTS_PER_PAGE = 20

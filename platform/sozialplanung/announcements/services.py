@@ -22,9 +22,9 @@ from ..markup import render_markdown
 from ..notifications.services import notify_users
 from ..policy import Action, announcement_audience_ids, can, require
 from .images import prepare_image
+from ..timeutil import day_start_utc, local_time, to_utc
 from .models import (Announcement, AnnouncementAttachment, AnnouncementRevision, Audience,
-                     Category, FeedToken, Status, day_start_utc, institute_library_clause,
-                     local_time, to_utc)
+                     Category, FeedToken, Status, institute_library_clause)
 from .notices import notification_kind
 
 TITLE_MAX = 200

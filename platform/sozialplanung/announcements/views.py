@@ -15,7 +15,8 @@ from ..web import apply_errors, client_ip, page_arg
 from . import display, feeds, queries, services
 from .forms import AnnouncementForm
 from .images import ImageStore
-from .models import CATEGORY_LABELS, CATEGORY_SLUGS, local_time
+from ..timeutil import local_time
+from .models import CATEGORY_LABELS, CATEGORY_SLUGS
 
 bp = Blueprint("announcements", __name__)
 display.register(bp)
