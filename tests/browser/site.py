@@ -342,6 +342,7 @@ def visits(w):
         Visit("dokumente-arbeitskreis", "mitglied", f"/arbeitskreise/{slug}/dokumente"),
         Visit("dokumente-leer", "mitglied", f"/arbeitskreise/{w.empty_group.slug}/dokumente"),
         Visit("dokument", "mitglied", f"/dokumente/{gd}"),
+        Visit("dokument-institut", "mitglied", f"/dokumente/{d}"),
         Visit("dokument-hochladen", "mitglied", f"/arbeitskreise/{slug}/dokumente/hochladen"),
         Visit("dokument-hochladen-fehler", "mitglied",
               f"/arbeitskreise/{slug}/dokumente/hochladen", submit("Hochladen")),
