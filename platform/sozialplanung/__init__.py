@@ -4,7 +4,7 @@ from datetime import timezone
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -156,6 +156,7 @@ def register_template_helpers(app):
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["datetime"] = _format_local
+    app.jinja_env.filters["number"] = format_decimal  # 1.543 in German, 1,543 in English
 
     @app.context_processor
     def _site():

@@ -1,56 +1,49 @@
-"""One permission-aware search over posts, thread titles and members (further sources
-register themselves in SOURCES). Every source applies policy's visibility scopes itself, so no
-result, snippet, count or facet reveals what the searcher may not read."""
-import re
-from dataclasses import dataclass
-from datetime import datetime
+"""One permission-aware search over thread titles, posts, documents, announcements and members:
+each kind in sources.py finds what the searcher may read; here they are counted, ranked,
+merged and paginated."""
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from flask import url_for
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Float, Integer, and_, false, func, literal_column, or_, select, text,
-                        true, union_all)
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, func, select, text
 
-from ..accounts.models import Organisation, User, UserStatus
-from ..announcements.models import Announcement, AnnouncementGroup
-from ..documents.models import Document, DocumentVersion
+from ..accounts.models import User, UserStatus
 from ..extensions import db
-from ..forum.models import Post, Thread
-from ..forum.queries import page_of
 from ..groups.models import WorkingGroup
+from ..policy import Action, require, visible_groups_clause
 from ..sql import contains_pattern
-from ..policy import (Action, moderated_group_ids, require, visible_announcements_clause,
-                      visible_documents_clause, visible_groups_clause)
-from .. import timeutil
-from .query import fts5_expression, highlight, parse, websearch_text
-from .schema import SEARCH_CONFIG
+from ..timeutil import day_end_utc, day_start_utc
+from .query import parse
+from .sources import SOURCES, Filters, is_postgres
 
 MAX_QUERY_INPUT = 500
+MAX_AUTHOR_INPUT = 120
 PER_PAGE = 20
 MAX_PAGES = 50
+# Per kind, the newest COUNT_CAP matches are counted and ranked; beyond them the page says
+# "mehr als …". A common word matches tens of thousands of posts: ranking them all would take
+# seconds, while the newest come straight off an index. Nobody pages past 50 pages anyway.
 COUNT_CAP = 1000
+# Merging kinds by rank position (reciprocal rank fusion): the n-th best of each kind scores
+# weight / (RRF_K + n), so every kind's best matches reach the first page.
+RRF_K = 10
+MAX_AUTHORS = 50
 
 
 @dataclass
-class Filters:
+class Request:
+    """What a member asked for, as the results page sends it."""
+    text: str = ""
     kind: str = ""
     group_id: int | None = None
-    author_id: int | None = None
-    date_from: datetime | None = None
-    date_to: datetime | None = None
+    author: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
     sort: str = "relevanz"
+    page: int = 1
 
-
-@dataclass
-class Hit:
-    kind: str
-    title: str
-    url: str
-    snippet: str          # safe HTML (escaped text with <mark>)
-    place: str
-    author: str
-    date: datetime | None
-    score: float
+    @property
+    def has_filters(self):
+        return bool(self.group_id or self.author.strip() or self.date_from or self.date_to)
 
 
 @dataclass
@@ -61,323 +54,128 @@ class Results:
     counts: dict
     page: int
     per_page: int = PER_PAGE
+    authors: list = field(default_factory=list)   # the members the author filter named
 
     @property
     def pages(self):
         return max(min(-(-self.total // self.per_page), MAX_PAGES), 1)
 
 
-def _is_postgres():
-    return db.engine.dialect.name == "postgresql"
+@dataclass
+class Outcome:
+    """What the page shows: the parsed query, whether anything could be searched, the results,
+    and why not (`problem`: "leer", "keine-woerter", "zeitraum", "autor-unbekannt")."""
+    parsed: object
+    results: Results
+    problem: str = ""
 
 
-def _plain(markdown_source):
-    text_ = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown_source or "")
-    text_ = re.sub(r"@\[([^\]]+)\]", r"@\1", text_)
-    return re.sub(r"[*_`#>|~]+", " ", text_)
-
-
-def _match(table, parsed):
-    """(function that restricts a statement to matching rows, rank expression)."""
-    id_column = literal_column(f"{table}.id")
-    if _is_postgres():
-        query = func.websearch_to_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"),
-                                          websearch_text(parsed))
-        vector = literal_column(f"{table}.search_vector")
-        return (lambda stmt: stmt.where(vector.op("@@")(query))), func.ts_rank_cd(vector, query)
-    fts = f"{table}_fts"
-    matches = (text(f"SELECT rowid AS id, -bm25({fts}) AS rank FROM {fts} "
-                    f"WHERE {fts} MATCH :expr")
-               .bindparams(expr=fts5_expression(parsed))
-               .columns(id=Integer, rank=Float).subquery(f"{table}_matches"))
-    return (lambda stmt: stmt.join(matches, matches.c.id == id_column)), matches.c.rank
-
-
-def _scope(actor, stmt, filters):
-    """Only groups the actor may read; hidden content only where the actor moderates."""
-    stmt = stmt.where(visible_groups_clause(actor))
-    if filters.group_id:
-        stmt = stmt.where(WorkingGroup.id == filters.group_id)
-    return stmt
-
-
-def _hidden_ok(actor):
-    scope = moderated_group_ids(actor)
-    if scope is None:
-        return true()
-    return WorkingGroup.id.in_(scope or [0])
-
-
-def _dates(stmt, column, filters):
-    if filters.date_from:
-        stmt = stmt.where(column >= filters.date_from)
-    if filters.date_to:
-        stmt = stmt.where(column <= filters.date_to)
-    return stmt
-
-
-# --- sources ------------------------------------------------------------------------------
-
-def _post_statement(actor, parsed, filters, columns):
-    restrict, rank = _match("posts", parsed)
-    stmt = (restrict(select(*columns(rank)).select_from(Post))
-            .join(Thread, Thread.id == Post.thread_id)
-            .join(WorkingGroup, WorkingGroup.id == Thread.group_id)
-            .where(Post.is_deleted.is_(False),
-                   or_(and_(Post.is_hidden.is_(False), Thread.is_hidden.is_(False)),
-                       _hidden_ok(actor))))
-    if filters.author_id:
-        stmt = stmt.where(Post.author_id == filters.author_id)
-    return _dates(_scope(actor, stmt, filters), Post.created_at, filters)
-
-
-def search_posts(actor, parsed, filters, limit):
-    """Relevance is judged among the newest COUNT_CAP matches, fetched in one query that also
-    gives the count. A common word matches tens of thousands of posts: scoring or sorting all of
-    them would take seconds, while the newest come straight off the created_at index."""
-    stmt = _post_statement(actor, parsed, filters,
-                           lambda rank: (Post.id, Post.created_at, rank.label("rank")))
-    newest_first = stmt.order_by(Post.created_at.desc(), Post.id.desc())
-    if filters.sort == "datum":
-        rows = db.session.execute(newest_first.limit(limit)).all()
-        total = count_posts(actor, parsed, filters)
-    else:
-        newest = db.session.execute(newest_first.limit(COUNT_CAP + 1)).all()
-        total = len(newest)
-        rows = sorted(newest[:COUNT_CAP], key=lambda r: (r.rank or 0, r.created_at, r.id),
-                      reverse=True)[:limit]
-    posts = {p.id: p for p in db.session.scalars(
-        select(Post).where(Post.id.in_([r.id for r in rows]))
-        .options(joinedload(Post.author), joinedload(Post.thread).joinedload(Thread.group)))}
-    hits = []
-    for row in rows:
-        post = posts[row.id]
-        hits.append(Hit(
-            kind="beitrag", title=post.thread.title,
-            url=url_for("forum.show_thread", thread_id=post.thread_id,
-                        seite=page_of(post.number), _anchor=f"beitrag-{post.id}"),
-            snippet=highlight(_plain(post.source), parsed), place=post.thread.group.name,
-            author=post.author.display_name if post.author else "", date=post.created_at,
-            score=float(row.rank or 0)))
-    return hits, total
-
-
-def count_posts(actor, parsed, filters):
-    return _capped_count(_post_statement(actor, parsed, filters, lambda rank: (Post.id,)))
-
-
-def _thread_statement(actor, parsed, filters, columns):
-    restrict, rank = _match("threads", parsed)
-    stmt = (restrict(select(*columns(rank)).select_from(Thread))
-            .join(WorkingGroup, WorkingGroup.id == Thread.group_id)
-            .where(or_(Thread.is_hidden.is_(False), _hidden_ok(actor))))
-    if filters.author_id:
-        stmt = stmt.where(Thread.author_id == filters.author_id)
-    return _dates(_scope(actor, stmt, filters), Thread.created_at, filters)
-
-
-def search_threads(actor, parsed, filters, limit):
-    stmt = _thread_statement(actor, parsed, filters, lambda rank: (Thread.id, rank.label("rank")))
-    order = (Thread.last_post_at.desc(),) if filters.sort == "datum" else (
-        literal_column("rank").desc(), Thread.last_post_at.desc())
-    rows = db.session.execute(stmt.order_by(*order).limit(limit)).all()
-    threads = {t.id: t for t in db.session.scalars(
-        select(Thread).where(Thread.id.in_([r[0] for r in rows]))
-        .options(joinedload(Thread.author), joinedload(Thread.group)))}
-    hits = [Hit(kind="thema", title=threads[tid].title,
-                url=url_for("forum.show_thread", thread_id=tid),
-                snippet=highlight(threads[tid].title, parsed), place=threads[tid].group.name,
-                author=threads[tid].author.display_name if threads[tid].author else "",
-                date=threads[tid].created_at, score=2 * float(rank or 0) + 0.1)
-            for tid, rank in rows]
-    return hits, count_threads(actor, parsed, filters)
-
-
-def count_threads(actor, parsed, filters):
-    return _capped_count(_thread_statement(actor, parsed, filters, lambda rank: (Thread.id,)))
-
-
-def _member_statement(actor, parsed, filters, columns):
-    """Members by name, organisation and Zuständigkeit: every word must match somewhere."""
-    stmt = (select(*columns).select_from(User)
-            .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(User.status == UserStatus.ACTIVE))
-    for word in parsed.positive_words():
-        pattern = contains_pattern(word)
-        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
-                              func.lower(User.position).like(pattern, escape="\\"),
-                              func.lower(Organisation.name).like(pattern, escape="\\")))
-    for word in parsed.excluded:
-        pattern = contains_pattern(word)
-        stmt = stmt.where(~func.lower(User.display_name).like(pattern, escape="\\"),
-                          ~func.lower(User.position).like(pattern, escape="\\"))
-    if filters.group_id or filters.author_id or filters.date_from or filters.date_to:
-        stmt = stmt.where(false())  # members have no group, author or date
-    return stmt
-
-
-def search_members(actor, parsed, filters, limit):
-    if not parsed.positive_words():
-        return [], 0
-    users = db.session.scalars(_member_statement(actor, parsed, filters, (User,))
-                               .order_by(func.lower(User.display_name)).limit(limit)).all()
-    hits = [Hit(kind="mitglied", title=u.display_name,
-                url=url_for("accounts.profile", user_id=u.id),
-                snippet=highlight(" · ".join(x for x in (
-                    u.organisation.name if u.organisation else "", u.position) if x), parsed),
-                place=u.organisation.name if u.organisation else "", author="", date=None,
-                score=1.5) for u in users]
-    return hits, count_members(actor, parsed, filters)
-
-
-def count_members(actor, parsed, filters):
-    if not parsed.positive_words():
-        return 0
-    return _capped_count(_member_statement(actor, parsed, filters, (User.id,)))
-
-
-def _announcement_statement(actor, parsed, filters, columns):
-    restrict, rank = _match("announcements", parsed)
-    stmt = restrict(select(*columns(rank)).select_from(Announcement)).where(
-        visible_announcements_clause(actor, timeutil.utcnow()))
-    if filters.group_id:
-        stmt = stmt.where(Announcement.id.in_(select(AnnouncementGroup.announcement_id).where(
-            AnnouncementGroup.group_id == filters.group_id)))
-    if filters.author_id:
-        stmt = stmt.where(Announcement.author_id == filters.author_id)
-    return _dates(stmt, Announcement.publish_at, filters)
-
-
-def search_announcements(actor, parsed, filters, limit):
-    stmt = _announcement_statement(actor, parsed, filters,
-                                   lambda rank: (Announcement.id, rank.label("rank")))
-    order = (Announcement.publish_at.desc(),) if filters.sort == "datum" else (
-        literal_column("rank").desc(), Announcement.publish_at.desc())
-    rows = db.session.execute(stmt.order_by(*order).limit(limit)).all()
-    found = {a.id: a for a in db.session.scalars(
-        select(Announcement).where(Announcement.id.in_([r[0] for r in rows])))}
-    hits = [Hit(kind="mitteilung", title=found[aid].title,
-                url=url_for("announcements.show_announcement", announcement_id=aid),
-                snippet=highlight(_plain(found[aid].teaser + " " + found[aid].body), parsed),
-                place=str(found[aid].category_label), author="",
-                date=found[aid].publish_at, score=1.5 * float(rank or 0) + 0.05)
-            for aid, rank in rows]
-    return hits, count_announcements(actor, parsed, filters)
-
-
-def count_announcements(actor, parsed, filters):
-    return _capped_count(_announcement_statement(actor, parsed, filters,
-                                                 lambda rank: (Announcement.id,)))
-
-
-def _document_statement(actor, parsed, filters, columns):
-    """Documents whose title/description or current version's text matches."""
-    restrict_doc, rank_doc = _match("documents", parsed)
-    restrict_ver, rank_ver = _match("document_versions", parsed)
-    by_meta = restrict_doc(select(Document.id.label("id"), rank_doc.label("rank"))
-                           .select_from(Document))
-    by_text = restrict_ver(select(Document.id.label("id"), (rank_ver * 0.5).label("rank"))
-                           .select_from(DocumentVersion)
-                           .join(Document, Document.current_version_id == DocumentVersion.id))
-    matches = union_all(by_meta, by_text).subquery("document_matches")
-    best = (select(matches.c.id, func.max(matches.c.rank).label("rank"))
-            .group_by(matches.c.id).subquery("document_best"))
-    stmt = (select(*columns(best.c.rank)).select_from(Document)
-            .join(best, best.c.id == Document.id)
-            .where(visible_documents_clause(actor), Document.in_library.is_(True)))
-    if filters.group_id:
-        stmt = stmt.where(Document.group_id == filters.group_id)
-    if filters.author_id:
-        stmt = stmt.where(Document.created_by_id == filters.author_id)
-    return _dates(stmt, Document.updated_at, filters)
-
-
-def search_documents(actor, parsed, filters, limit):
-    stmt = _document_statement(actor, parsed, filters,
-                               lambda rank: (Document.id, rank.label("rank")))
-    order = (Document.updated_at.desc(),) if filters.sort == "datum" else (
-        literal_column("rank").desc(), Document.updated_at.desc())
-    rows = db.session.execute(stmt.order_by(*order).limit(limit)).all()
-    found = {d.id: d for d in db.session.scalars(
-        select(Document).where(Document.id.in_([r[0] for r in rows]))
-        .options(joinedload(Document.group), joinedload(Document.created_by),
-                 joinedload(Document.current_version)))}
-    hits = []
-    for doc_id, rank in rows:
-        doc = found[doc_id]
-        text_ = " ".join(x for x in (doc.description,
-                                      doc.current_version.extracted_text[:20000]
-                                      if doc.current_version else "") if x)
-        hits.append(Hit(kind="dokument", title=doc.title,
-                        url=url_for("documents.show_document", document_id=doc_id),
-                        snippet=highlight(text_ or doc.title, parsed),
-                        place=doc.group.name if doc.group else str(_l("Institut")),
-                        author=doc.created_by.display_name if doc.created_by else "",
-                        date=doc.updated_at, score=1.2 * float(rank or 0) + 0.05))
-    return hits, count_documents(actor, parsed, filters)
-
-
-def count_documents(actor, parsed, filters):
-    return _capped_count(_document_statement(actor, parsed, filters, lambda rank: (Document.id,)))
-
-
-def _capped_count(stmt):
-    return db.session.scalar(select(func.count()).select_from(stmt.limit(COUNT_CAP + 1)
-                                                              .subquery()))
-
-
-# kind -> (label, search function returning (hits, capped count), count function for facets)
-SOURCES = {
-    "beitrag": (_l("Beiträge"), search_posts, count_posts),
-    "thema": (_l("Themen"), search_threads, count_threads),
-    "dokument": (_l("Dokumente"), search_documents, count_documents),
-    "mitteilung": (_l("Neuigkeiten und Termine"), search_announcements, count_announcements),
-    "mitglied": (_l("Mitglieder"), search_members, count_members),
-}
-
-
-def search(actor, text_, filters, page=1):
-    """Run the query over the selected source (or all), merge, sort and paginate."""
+def search(actor, request):
+    """Run the request over the selected kind (or all), count every kind for the type filter,
+    merge by relevance or date and cut out the requested page."""
     require(actor, Action.VIEW_MEMBERS)
-    parsed = parse(text_)
-    page = min(max(page, 1), MAX_PAGES)
-    if parsed.is_empty:
-        return parsed, Results([], 0, False, {}, page)
-    if _is_postgres():
+    parsed = parse(request.text)
+    page = min(max(request.page, 1), MAX_PAGES)
+    empty = Results([], 0, False, {}, page)
+    if parsed.is_empty and request.text.strip():
+        return Outcome(parsed, empty, "keine-woerter")
+    if parsed.is_empty and not request.has_filters:
+        return Outcome(parsed, empty, "leer")
+    if request.date_from and request.date_to and request.date_from > request.date_to:
+        return Outcome(parsed, empty, "zeitraum")
+    authors = find_authors(request.author)
+    if request.author.strip() and not authors:
+        return Outcome(parsed, empty, "autor-unbekannt")
+    filters = Filters(
+        kind=request.kind if request.kind in SOURCES else "", group_id=request.group_id,
+        author_ids=[a.id for a in authors] if request.author.strip() else None,
+        date_from=day_start_utc(request.date_from) if request.date_from else None,
+        date_to=day_end_utc(request.date_to) if request.date_to else None,
+        sort="datum" if request.sort == "datum" or parsed.is_empty else "relevanz")
+    if is_postgres():
         # Plan every search for its own words: a cached generic plan cannot tell a rare word
         # (bitmap index scan) from a common one (newest posts first) and would pick one for all.
         db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    kinds = [filters.kind] if filters.kind in SOURCES else list(SOURCES)
+    kinds = [filters.kind] if filters.kind else list(SOURCES)
     limit = page * PER_PAGE
-    hits, counts = [], {}
-    for kind, (_label, search_source, count_source) in SOURCES.items():
+    counts, ranked = {}, {}
+    for kind, source in SOURCES.items():
+        matches = source.matches(actor, parsed, filters)
         if kind in kinds:
-            found, counts[kind] = search_source(actor, parsed, filters, limit)
-            hits += found
+            rows = db.session.execute(matches.limit(COUNT_CAP + 1)).all()
+            counts[kind] = len(rows)
+            ranked[kind] = _best(rows[:COUNT_CAP], filters.sort)[:limit]
         else:
-            counts[kind] = count_source(actor, parsed, filters)
-    if filters.sort == "datum":
-        hits.sort(key=lambda h: h.date or datetime.min, reverse=True)
-    else:
-        hits.sort(key=lambda h: h.score, reverse=True)
-    total = min(sum(counts[k] for k in kinds), COUNT_CAP * len(kinds))
+            counts[kind] = _capped_count(matches)
+    total = sum(min(counts[k], COUNT_CAP) for k in kinds)
     capped = any(counts[k] > COUNT_CAP for k in kinds)
-    # A page beyond the last (an old link, an edited URL) shows the last page; every source
-    # returned at least `limit` hits, so the last page's hits are at hand.
-    page = min(page, Results([], total, capped, counts, page).pages)
-    return parsed, Results(hits[(page - 1) * PER_PAGE:page * PER_PAGE], total, capped, counts,
-                           page)
+    results = Results([], total, capped, counts, page, authors=authors)
+    # A page beyond the last (an old link, an edited URL) shows the last page; every kind
+    # returned its best `limit` matches, so the last page's are at hand.
+    results.page = min(page, results.pages)
+    wanted = _merge(ranked, filters.sort)[(results.page - 1) * PER_PAGE:results.page * PER_PAGE]
+    results.hits = _hits(wanted, parsed)
+    return Outcome(parsed, results)
+
+
+def _best(rows, sort):
+    """Rows come newest first; by relevance the best rank leads (then the newer)."""
+    if sort == "datum":
+        return list(rows)
+    return sorted(rows, key=lambda row: (row.rank or 0, row.date or datetime.min), reverse=True)
+
+
+def _merge(ranked, sort):
+    """(kind, row) pairs of all kinds in one order."""
+    pairs = [(kind, position, row) for kind, rows in ranked.items()
+             for position, row in enumerate(rows)]
+    if sort == "datum":
+        pairs.sort(key=lambda p: p[2].date or datetime.min, reverse=True)
+    else:
+        order = list(SOURCES)
+        pairs.sort(key=lambda p: (-_weight(p[0], p[2]) / (RRF_K + p[1]), order.index(p[0])))
+    return [(kind, row) for kind, _position, row in pairs]
+
+
+def _weight(kind, row):
+    """Members found only by organisation or Zuständigkeit count half: a word like "Planung"
+    is in many job titles but rarely what the searcher is after."""
+    return 0.5 if kind == "mitglied" and row.rank < 2 else 1.0
+
+
+def _hits(wanted, parsed):
+    """Load the results of one page, kind by kind, and put them back in page order."""
+    by_kind = {}
+    for kind, row in wanted:
+        by_kind.setdefault(kind, []).append(row.id)
+    loaded = {kind: iter(SOURCES[kind].hits(ids, parsed)) for kind, ids in by_kind.items()}
+    return [next(loaded[kind]) for kind, _row in wanted]
+
+
+def _capped_count(matches):
+    return db.session.scalar(select(func.count()).select_from(
+        matches.limit(COUNT_CAP + 1).subquery()))
+
+
+def find_authors(name):
+    """The members an author filter names: the one whose display name it is, else everyone
+    whose name contains all its words (at most MAX_AUTHORS). Suspended members count too: their
+    posts are still there."""
+    words = " ".join(name.split()).lower()[:MAX_AUTHOR_INPUT]
+    if not words:
+        return []
+    known = User.status.in_((UserStatus.ACTIVE, UserStatus.SUSPENDED))
+    lowered = func.lower(User.display_name)
+    exact = db.session.scalars(select(User).where(known, lowered == words).limit(1)).all()
+    if exact:
+        return exact
+    return db.session.scalars(
+        select(User).where(known, and_(*(lowered.like(contains_pattern(w), escape="\\")
+                                         for w in words.split())))
+        .order_by(lowered, User.id).limit(MAX_AUTHORS)).all()
 
 
 def filter_groups(actor):
     """Groups for the filter: only those the actor may read."""
     return db.session.scalars(select(WorkingGroup).where(visible_groups_clause(actor))
                               .order_by(WorkingGroup.name)).all()
-
-
-def filter_authors(actor, selected_id):
-    """The selected author for the filter field (the list of all members would be too long)."""
-    if not selected_id:
-        return []
-    return db.session.scalars(select(User).where(User.id == selected_id,
-                                                 User.status == UserStatus.ACTIVE)).all()

@@ -1,0 +1,319 @@
+"""The kinds of content the search finds. For each kind: the statement that selects the matches
+the searcher may read, as rows (id, date, rank) newest first, and how a match reads as a result.
+Every statement applies policy's visibility scopes itself, so no result, snippet, count or
+facet reveals what the searcher may not read."""
+import re
+from dataclasses import dataclass
+from functools import reduce
+from datetime import datetime
+from typing import Callable
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (and_, case, column, false, func, literal, literal_column, or_, select,
+                        table, true, union_all)
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
+
+from .. import timeutil
+from ..accounts.models import Organisation, User, UserStatus
+from ..announcements.models import Announcement, AnnouncementGroup
+from ..documents.models import Document, DocumentVersion
+from ..extensions import db
+from ..forum.models import Post, Thread
+from ..forum.queries import page_of
+from ..groups.models import WorkingGroup
+from ..policy import (moderated_group_ids, visible_announcements_clause,
+                      visible_documents_clause, visible_groups_clause)
+from ..sql import contains_pattern
+from .query import fts5_expression, highlight, spellings
+from .schema import SEARCH_CONFIG
+
+
+@dataclass
+class Filters:
+    """What narrows a search besides its words. `author_ids` is None for "anyone"; dates are
+    naive UTC bounds of German calendar days."""
+    kind: str = ""
+    group_id: int | None = None
+    author_ids: list[int] | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    sort: str = "relevanz"
+
+
+@dataclass
+class Hit:
+    kind: str
+    title: str
+    url: str
+    snippet: str          # safe HTML (escaped text with <mark>)
+    place: str
+    author: str
+    date: datetime | None
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str            # plural, for the type filter
+    singular: str         # the flag on each result
+    matches: Callable     # (actor, parsed, filters) -> Select of (id, date, rank), newest first
+    hits: Callable        # (ids, parsed) -> [Hit] in the order of ids
+
+
+def is_postgres():
+    return db.engine.dialect.name == "postgresql"
+
+
+@dataclass
+class _TextMatch:
+    """How a table's full-text index takes part in a source's statement."""
+    restrict: Callable    # Select -> Select limited to matching rows
+    rank: object          # SQL expression, higher is better
+    entry_order: tuple    # SQLite: the index's own newest-first order, else ()
+
+    def newest_first(self, *by_date):
+        return self.entry_order or by_date
+
+
+def _text_match(table_name, parsed):
+    id_column = literal_column(f"{table_name}.id")
+    if parsed.is_empty:  # filters only: every row qualifies
+        return _TextMatch(lambda stmt: stmt, literal(0.0), ())
+    if is_postgres():
+        query = _tsquery(parsed)
+        vector = literal_column(f"{table_name}.search_vector")
+        return _TextMatch(lambda stmt: stmt.where(vector.op("@@")(query)),
+                          func.ts_rank_cd(vector, query), ())
+    # FTS5 hands out matches by rowid, newest entry first when asked, so a common word stops
+    # after the newest COUNT_CAP matches instead of ranking all of them. Entries are written in
+    # time order, so entry order stands for date order here.
+    fts = table(f"{table_name}_fts", column("rowid"))
+    fts_name = literal_column(f"{table_name}_fts")
+    return _TextMatch(
+        lambda stmt: stmt.join(fts, fts.c.rowid == id_column)
+                         .where(fts_name.op("MATCH")(fts5_expression(parsed))),
+        -func.bm25(fts_name), (fts.c.rowid.desc(),))
+
+
+def _tsquery(parsed):
+    """The query as a PostgreSQL tsquery, built from plainto_tsquery/phraseto_tsquery pieces
+    and tsquery operators: what the member typed is never parsed as query syntax."""
+    config = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+
+    def any_spelling(word):
+        return reduce(lambda a, b: a.op("||")(b),
+                      (func.plainto_tsquery(config, v) for v in spellings(word)))
+
+    parts = [any_spelling(term) for term in parsed.terms]
+    parts += [func.phraseto_tsquery(config, " ".join(phrase)) for phrase in parsed.phrases]
+    parts += [UnaryExpression(any_spelling(word), operator=custom_op("!!"))
+              for word in parsed.excluded]
+    return reduce(lambda a, b: a.op("&&")(b), parts)
+
+
+def _dates(stmt, column_, filters):
+    if filters.date_from:
+        stmt = stmt.where(column_ >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(column_ <= filters.date_to)
+    return stmt
+
+
+def _authors(stmt, column_, filters):
+    if filters.author_ids is not None:
+        stmt = stmt.where(column_.in_(filters.author_ids or [0]))
+    return stmt
+
+
+def _hidden_ok(actor):
+    """Hidden threads and posts count only where the actor moderates."""
+    scope = moderated_group_ids(actor)
+    if scope is None:
+        return true()
+    return WorkingGroup.id.in_(scope or [0])
+
+
+def _plain(markdown_source):
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown_source or "")
+    text = re.sub(r"@\[([^\]]+)\]", r"@\1", text)
+    return re.sub(r"[*_`#>|~]+", " ", text)
+
+
+def _load(model, ids, *options):
+    found = {obj.id: obj for obj in db.session.scalars(
+        select(model).where(model.id.in_(ids)).options(*options))}
+    return [found[i] for i in ids]
+
+
+def _name(user):
+    return user.display_name if user else ""
+
+
+# --- posts --------------------------------------------------------------------------------
+
+def post_matches(actor, parsed, filters):
+    text = _text_match("posts", parsed)
+    stmt = (text.restrict(select(Post.id, Post.created_at.label("date"),
+                                 text.rank.label("rank")).select_from(Post))
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(WorkingGroup, WorkingGroup.id == Thread.group_id)
+            .where(Post.is_deleted.is_(False), visible_groups_clause(actor),
+                   or_(and_(Post.is_hidden.is_(False), Thread.is_hidden.is_(False)),
+                       _hidden_ok(actor))))
+    if filters.group_id:
+        stmt = stmt.where(Thread.group_id == filters.group_id)
+    stmt = _dates(_authors(stmt, Post.author_id, filters), Post.created_at, filters)
+    return stmt.order_by(*text.newest_first(Post.created_at.desc(), Post.id.desc()))
+
+
+def post_hits(ids, parsed):
+    return [Hit(kind="beitrag", title=post.thread.title,
+                url=url_for("forum.show_thread", thread_id=post.thread_id,
+                            seite=page_of(post.number), _anchor=f"beitrag-{post.id}"),
+                snippet=highlight(_plain(post.source), parsed), place=post.thread.group.name,
+                author=_name(post.author), date=post.created_at)
+            for post in _load(Post, ids, joinedload(Post.author),
+                              joinedload(Post.thread).joinedload(Thread.group))]
+
+
+# --- thread titles ------------------------------------------------------------------------
+
+def thread_matches(actor, parsed, filters):
+    text = _text_match("threads", parsed)
+    stmt = (text.restrict(select(Thread.id, Thread.created_at.label("date"),
+                                 text.rank.label("rank")).select_from(Thread))
+            .join(WorkingGroup, WorkingGroup.id == Thread.group_id)
+            .where(visible_groups_clause(actor),
+                   or_(Thread.is_hidden.is_(False), _hidden_ok(actor))))
+    if filters.group_id:
+        stmt = stmt.where(Thread.group_id == filters.group_id)
+    stmt = _dates(_authors(stmt, Thread.author_id, filters), Thread.created_at, filters)
+    return stmt.order_by(*text.newest_first(Thread.created_at.desc(), Thread.id.desc()))
+
+
+def thread_hits(ids, parsed):
+    return [Hit(kind="thema", title=thread.title,
+                url=url_for("forum.show_thread", thread_id=thread.id),
+                snippet=highlight(thread.title, parsed), place=thread.group.name,
+                author=_name(thread.author), date=thread.created_at)
+            for thread in _load(Thread, ids, joinedload(Thread.author),
+                                joinedload(Thread.group))]
+
+
+# --- documents ----------------------------------------------------------------------------
+
+def document_matches(actor, parsed, filters):
+    """Documents whose title, description or tags, or whose current version's text, match."""
+    stmt = select(Document.id, Document.updated_at.label("date"))
+    if parsed.is_empty:
+        stmt = stmt.add_columns(literal(0.0).label("rank"))
+    else:
+        by_meta, by_text = _text_match("documents", parsed), _text_match("document_versions",
+                                                                         parsed)
+        found = union_all(
+            by_meta.restrict(select(Document.id.label("id"), by_meta.rank.label("rank"))
+                             .select_from(Document)),
+            by_text.restrict(select(Document.id.label("id"), (by_text.rank * 0.5).label("rank"))
+                             .select_from(DocumentVersion)
+                             .join(Document, Document.current_version_id == DocumentVersion.id))
+        ).subquery("document_matches")
+        best = (select(found.c.id, func.max(found.c.rank).label("rank"))
+                .group_by(found.c.id).subquery("document_best"))
+        stmt = stmt.add_columns(best.c.rank).join(best, best.c.id == Document.id)
+    stmt = stmt.where(visible_documents_clause(actor), Document.in_library.is_(True))
+    if filters.group_id:
+        stmt = stmt.where(Document.group_id == filters.group_id)
+    stmt = _dates(_authors(stmt, Document.created_by_id, filters), Document.updated_at, filters)
+    return stmt.order_by(Document.updated_at.desc(), Document.id.desc())
+
+
+def document_hits(ids, parsed):
+    hits = []
+    for doc in _load(Document, ids, joinedload(Document.group), joinedload(Document.created_by),
+                     joinedload(Document.current_version)):
+        version = doc.current_version
+        text = " ".join(x for x in (doc.description,
+                                    version.extracted_text[:20000] if version else "") if x)
+        hits.append(Hit(kind="dokument", title=doc.title,
+                        url=url_for("documents.show_document", document_id=doc.id),
+                        snippet=highlight(text or doc.title, parsed),
+                        place=doc.group.name if doc.group else str(_l("Institut")),
+                        author=_name(doc.created_by), date=doc.updated_at))
+    return hits
+
+
+# --- announcements and events -------------------------------------------------------------
+
+def announcement_matches(actor, parsed, filters):
+    text = _text_match("announcements", parsed)
+    stmt = text.restrict(select(Announcement.id, Announcement.publish_at.label("date"),
+                                text.rank.label("rank")).select_from(Announcement)).where(
+        visible_announcements_clause(actor, timeutil.utcnow()))
+    if filters.group_id:
+        stmt = stmt.where(Announcement.id.in_(select(AnnouncementGroup.announcement_id).where(
+            AnnouncementGroup.group_id == filters.group_id)))
+    stmt = _dates(_authors(stmt, Announcement.author_id, filters), Announcement.publish_at,
+                  filters)
+    return stmt.order_by(*text.newest_first(Announcement.publish_at.desc(),
+                                            Announcement.id.desc()))
+
+
+def announcement_hits(ids, parsed):
+    return [Hit(kind="mitteilung", title=a.title,
+                url=url_for("announcements.show_announcement", announcement_id=a.id),
+                snippet=highlight(_plain(a.teaser + " " + a.body), parsed),
+                place=str(a.category_label), author="", date=a.publish_at)
+            for a in _load(Announcement, ids)]
+
+
+# --- members ------------------------------------------------------------------------------
+
+def member_matches(actor, parsed, filters):
+    """Active members by name, organisation and Zuständigkeit: every word must match
+    somewhere; a match in the name ranks first. Members have no group, author or date, so
+    those filters leave none."""
+    name = func.lower(User.display_name)
+    stmt = (select(User.id, literal(None).label("date"))
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(User.status == UserStatus.ACTIVE))
+    words = parsed.positive_words()
+    for word in words:
+        pattern = contains_pattern(word)
+        stmt = stmt.where(or_(name.like(pattern, escape="\\"),
+                              func.lower(User.position).like(pattern, escape="\\"),
+                              func.lower(Organisation.name).like(pattern, escape="\\")))
+    for word in parsed.excluded:
+        pattern = contains_pattern(word)
+        stmt = stmt.where(~name.like(pattern, escape="\\"),
+                          ~func.lower(User.position).like(pattern, escape="\\"))
+    in_name = and_(*(name.like(contains_pattern(w), escape="\\") for w in words)) \
+        if words else false()
+    stmt = stmt.add_columns(case((in_name, 2.0), else_=1.0).label("rank"))
+    if not words or filters.group_id or filters.author_ids is not None \
+            or filters.date_from or filters.date_to:
+        stmt = stmt.where(false())
+    return stmt.order_by(name, User.id)
+
+
+def member_hits(ids, parsed):
+    hits = []
+    for user in _load(User, ids):
+        organisation = user.organisation.name if user.organisation else ""
+        hits.append(Hit(kind="mitglied", title=user.display_name,
+                        url=url_for("accounts.profile", user_id=user.id),
+                        snippet=highlight(" · ".join(x for x in (organisation, user.position)
+                                                     if x), parsed),
+                        place=organisation, author="", date=None))
+    return hits
+
+
+SOURCES = {
+    "thema": Source(_l("Themen"), _l("Thema"), thread_matches, thread_hits),
+    "beitrag": Source(_l("Beiträge"), _l("Beitrag"), post_matches, post_hits),
+    "dokument": Source(_l("Dokumente"), _l("Dokument"), document_matches, document_hits),
+    "mitteilung": Source(_l("Neuigkeiten und Termine"), _l("Mitteilung"), announcement_matches,
+                         announcement_hits),
+    "mitglied": Source(_l("Mitglieder"), _l("Mitglied"), member_matches, member_hits),
+}

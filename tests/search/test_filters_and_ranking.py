@@ -1,0 +1,237 @@
+"""Search filters as members use them (author by name, filters without words, German calendar
+days), results of every kind on one page, and German word forms alike on SQLite and
+PostgreSQL."""
+import re
+from datetime import date, datetime
+
+import pytest
+
+from sozialplanung.extensions import db
+from sozialplanung.forum.models import Post, Thread
+from sozialplanung.forum.services import reply, start_thread
+from sozialplanung.search import services
+from sozialplanung.search.query import highlight, parse, word_forms
+
+from ..conftest import login
+from ..factories import make_group, make_user
+
+
+def page_of(response):
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def status_line(response):
+    match = re.search(r'<p role="status">([^<]*)</p>', page_of(response))
+    return match.group(1) if match else None
+
+
+def results(response):
+    """(flag, title) of every result, in page order."""
+    return re.findall(r'<p class="thread-title"><span class="flag">([^<]*)</span> '
+                      r'<a href="[^"]*">([^<]*)</a>', page_of(response))
+
+
+def links(response):
+    return re.findall(r'<p class="thread-title"><span class="flag">[^<]*</span> '
+                      r'<a href="([^"]*)">', page_of(response))
+
+
+def search(client, q="", **params):
+    return client.get("/suche", query_string={"q": q, **params})
+
+
+def set_created(post, when):
+    post.created_at = when
+    db.session.commit()
+
+
+@pytest.fixture
+def people():
+    anja = make_user(display_name="Anja Hoffmann", position="Jugendhilfeplanung")
+    bernd = make_user(display_name="Bernd Hoffmann", position="Statistik")
+    clara = make_user(display_name="Clara Schulz", position="Quartiersmanagerin")
+    outsider = make_user(display_name="Otto Außen")
+    group = make_group(name="Arbeitskreis Sozialplanung", members=[anja, bernd, clara])
+    closed = make_group(name="Arbeitskreis Haushalt", closed=True, members=[anja])
+    return {"anja": anja, "bernd": bernd, "clara": clara, "outsider": outsider,
+            "group": group, "closed": closed}
+
+
+def test_author_by_full_name_part_of_a_name_or_unknown(client, people):
+    first = start_thread(people["anja"], people["group"], "Haushaltsplanung 2027",
+                         "Der Haushalt für die Jugendhilfe steht.", "a1")
+    reply(people["bernd"], db.session.get(Thread, first.thread_id),
+          "Im Haushalt fehlen Mittel.", "b1")
+    login(client, people["clara"])
+    assert status_line(search(client, "Haushalt", art="beitrag",
+                              autor="anja hoffmann")) == "1 Treffer"
+    both = search(client, "Haushalt", art="beitrag", autor="Hoffmann")
+    assert status_line(both) == "2 Treffer"
+    assert "Verfasst von einem dieser Mitglieder:" in page_of(both)
+    assert ">Anja Hoffmann</a>, <a" in page_of(both)
+    unknown = search(client, "Haushalt", autor="Hofman")
+    assert "Kein Mitglied heißt „Hofman“" in page_of(unknown)
+    assert results(unknown) == []
+
+
+def test_filters_without_words_list_everything_by_a_member_newest_first(client, people):
+    first = start_thread(people["anja"], people["group"], "Sozialbericht", "Erster Entwurf.", "a1")
+    thread = db.session.get(Thread, first.thread_id)
+    set_created(first, datetime(2026, 1, 5, 9))
+    later = reply(people["anja"], thread, "Zweiter Entwurf.", "a2")
+    set_created(later, datetime(2026, 2, 5, 9))
+    reply(people["bernd"], thread, "Danke!", "b1")
+    start_thread(people["anja"], people["closed"], "Vertraulich", "Interna.", "a3")
+    login(client, people["outsider"])
+    listing = search(client, autor="Anja Hoffmann")
+    assert status_line(listing) == "3 Treffer"  # the thread and her two posts
+    titles = results(listing)
+    assert ("Beitrag", "Sozialbericht") in titles and ("Thema", "Sozialbericht") in titles
+    assert "Vertraulich" not in page_of(listing) and "Interna" not in page_of(listing)
+    assert len(results(search(client, art="beitrag", autor="Anja Hoffmann"))) == 2
+    snippets = re.findall(r'<p class="snippet">([^<]*)</p>',
+                          page_of(search(client, art="beitrag", autor="Anja Hoffmann")))
+    assert snippets == ["Zweiter Entwurf.", "Erster Entwurf."]
+    client.post("/abmelden")
+    login(client, people["anja"])
+    assert status_line(search(client, autor="Anja Hoffmann")) == "5 Treffer"
+
+
+def test_no_words_and_no_filters_asks_for_words(client, people):
+    login(client, people["anja"])
+    page = page_of(search(client, "   "))
+    assert "Bitte geben Sie einen Suchbegriff ein oder wählen Sie einen Filter." in page
+    assert "Ihre Eingabe enthält keine Wörter" in page_of(search(client, "-Haushalt ***"))
+
+
+def test_profile_links_to_the_members_contributions(client, people):
+    start_thread(people["anja"], people["group"], "Kitabedarf", "Zahlen folgen.", "a1")
+    login(client, people["clara"])
+    profile = page_of(client.get(f"/mitglieder/{people['anja'].id}"))
+    link = re.search(r'<a href="(/suche\?[^"]+)">Beiträge, Themen und Dokumente von '
+                     r'Anja Hoffmann</a>', profile)
+    assert link, profile
+    listing = client.get(link.group(1).replace("&amp;", "&"))
+    assert ("Thema", "Kitabedarf") in results(listing)
+
+
+def test_dates_are_german_calendar_days(client, people):
+    post = start_thread(people["anja"], people["group"], "Osterplanung", "Quartiersfest.", "a1")
+    set_created(post, datetime(2026, 3, 31, 22, 30))  # 1 April, 00:30 in Berlin (CEST)
+    login(client, people["clara"])
+    assert status_line(search(client, "Quartiersfest", von="2026-04-01",
+                              bis="2026-04-01")) == "1 Treffer"
+    assert status_line(search(client, "Quartiersfest", bis="2026-03-31")) == "0 Treffer"
+    reversed_range = page_of(search(client, "Quartiersfest", von="2026-04-02",
+                                    bis="2026-04-01"))
+    assert "Das Datum „bis“ liegt vor dem Datum „von“" in reversed_range
+    assert status_line(search(client, "Quartiersfest", von="gestern",
+                              bis="2026-13-45")) == "1 Treffer"  # unreadable dates: no filter
+
+
+def test_every_kind_reaches_the_first_page_with_its_own_label(client, people):
+    thread = db.session.get(Thread, start_thread(
+        people["anja"], people["group"], "Quartiersarbeit im Landkreis",
+        "Auftakt zur Quartiersarbeit.", "a1").thread_id)
+    for n in range(25):
+        reply(people["bernd"], thread, f"Quartiersarbeit Punkt {n}.", f"b{n}")
+    make_user(display_name="Quentin Quartiersarbeit")
+    login(client, people["clara"])
+    found = results(search(client, "Quartiersarbeit"))
+    assert len(found) == services.PER_PAGE
+    assert found[0] == ("Thema", "Quartiersarbeit im Landkreis")
+    flags = {flag for flag, _title in found}
+    assert flags == {"Thema", "Beitrag", "Mitglied"}
+    assert status_line(search(client, "Quartiersarbeit")) == "28 Treffer"
+    first_page = links(search(client, "Quartiersarbeit"))
+    second_page = links(search(client, "Quartiersarbeit", seite=2))
+    assert len(second_page) == 8 and set(first_page).isdisjoint(second_page)
+
+
+def test_members_matched_by_name_before_those_matched_by_their_work(client, people):
+    make_user(display_name="Petra Statistik")
+    login(client, people["anja"])
+    found = results(search(client, "Statistik", art="mitglied"))
+    assert found == [("Mitglied", "Petra Statistik"), ("Mitglied", "Bernd Hoffmann")]
+
+
+def test_counts_per_kind_in_the_type_filter(client, people):
+    start_thread(people["anja"], people["group"], "Kita", "Kita und Schule.", "a1")
+    login(client, people["clara"])
+    page = page_of(search(client, "Kita"))
+    assert '<option value="">alles (2)</option>' in page
+    assert ">Themen (1)</option>" in page and ">Beiträge (1)</option>" in page
+
+
+@pytest.mark.parametrize("typed, found", [
+    ("Übergang", 2), ("Uebergang", 2), ("Ubergang", 1), ("übergänge", 1), ("Uebergaenge", 1),
+])
+def test_umlauts_both_ways(client, people, typed, found):
+    """Umlauts match their plain vowel and the ae/oe/ue spelling; a text written with ae/oe/ue
+    is found by its own spelling or the umlaut word as typed, not by other forms of it."""
+    start_thread(people["anja"], people["group"], "Schule", "Übergänge in die Ausbildung.", "a1")
+    start_thread(people["anja"], people["group"], "Beruf", "Der Uebergang in den Beruf.", "a2")
+    login(client, people["clara"])
+    assert status_line(search(client, typed, art="beitrag")) == f"{found} Treffer"
+
+
+@pytest.mark.parametrize("typed, text", [
+    ("Kind", "Angebote für Kindern"), ("Kinder", "Das Kind"), ("Planungen", "Die Planung"),
+    ("Massnahmenplan", "Der Maßnahmenplan"), ("Maßnahmenpläne", "Die Massnahmenplaene"),
+    ("Häuser", "Im Haus"),
+])
+def test_word_forms_found_on_both_databases(client, people, typed, text):
+    start_thread(people["anja"], people["group"], "Titel", text + ".", "a1")
+    login(client, people["clara"])
+    assert status_line(search(client, typed, art="beitrag")) == "1 Treffer"
+
+
+def test_compounds_are_other_words(client, people):
+    """As on PostgreSQL, a compound is its own word: "Pflege" does not find "Pflegeplanung"."""
+    start_thread(people["anja"], people["group"], "Titel", "Die Pflegeplanung.", "a1")
+    login(client, people["clara"])
+    assert status_line(search(client, "Pflege", art="beitrag")) == "0 Treffer"
+    assert status_line(search(client, "Pflegeplanungen", art="beitrag")) == "1 Treffer"
+
+
+def test_hidden_posts_only_for_moderators(client, app, people):
+    post = start_thread(people["anja"], people["group"], "Titel", "Vertraulicher Hinweis.", "a1")
+    reply(people["anja"], db.session.get(Thread, post.thread_id), "Sichtbarer Hinweis.", "a2")
+    db.session.get(Post, post.id).is_hidden = True
+    db.session.commit()
+    login(client, people["clara"])
+    assert status_line(search(client, "Hinweis", art="beitrag")) == "1 Treffer"
+    moderator = app.test_client()
+    login(moderator, make_user(role="moderator"))
+    assert status_line(search(moderator, "Hinweis", art="beitrag")) == "2 Treffer"
+
+
+def test_result_numbers_in_german_format(client, people, monkeypatch):
+    monkeypatch.setattr(services, "COUNT_CAP", 1)
+    start_thread(people["anja"], people["group"], "Kita", "Kita.", "a1")
+    start_thread(people["anja"], people["group"], "Kita", "Kita.", "a2")
+    login(client, people["clara"])
+    assert status_line(search(client, "Kita", art="beitrag")) == "Mehr als 1 Treffer"
+
+
+def test_word_forms_unit():
+    assert "kindern" in word_forms("kind") and "kind" in word_forms("kindern")
+    assert "maßnahmenplan" in word_forms("massnahmenplan")
+    assert "uebergang" in word_forms("übergang") and "ubergange" in word_forms("übergang")
+    assert all(re.fullmatch(r"\w+", form) for form in word_forms("straße"))
+
+
+def test_highlight_marks_the_words_the_search_matched():
+    parsed = parse("Planung Kinder Massnahmenplan")
+    assert parsed.stems is parsed.stems  # worked out once per search, not once per result
+    snippet = highlight("Die Planungen für Kindern, die Pflegeplanung und den Maßnahmenplan.",
+                        parsed)
+    assert snippet == ("Die <mark>Planungen</mark> für <mark>Kindern</mark>, die Pflegeplanung "
+                       "und den <mark>Maßnahmenplan</mark>.")
+
+
+def test_request_dates_and_filters():
+    assert not services.Request(text="x").has_filters
+    assert services.Request(author=" Anja ").has_filters
+    assert services.Request(date_to=date(2026, 1, 1)).has_filters
