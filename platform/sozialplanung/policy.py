@@ -98,6 +98,12 @@ def memberships_of(user):
     return cache[user.id]
 
 
+def remember_memberships(user, roles):
+    """{group_id: role} loaded together with the user at sign-in of a request."""
+    if has_request_context():
+        g.setdefault("_memberships", {})[user.id] = roles
+
+
 def forget_memberships(user):
     if has_request_context():
         g.get("_memberships", {}).pop(user.id, None)

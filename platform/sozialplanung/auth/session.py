@@ -6,8 +6,13 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from sqlalchemy import select
+
 from ..accounts.models import User, UserStatus
 from ..extensions import db
+from ..groups.models import Membership
+from ..policy import remember_memberships
+from ..sql import MAX_ID
 from ..timeutil import utcnow
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=15)
@@ -16,13 +21,19 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=15)
 def load_user(session_id):
     """The cookie holds "<id>:<session token>"; a rotated token or inactive account signs out."""
     user_id, _sep, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdigit() or not token or int(user_id) > MAX_ID:
         return None
-    user = db.session.get(User, int(user_id))
+    # The member and their memberships in one round trip: every page's navigation asks policy
+    # about them (the moderation link), most pages again for their content.
+    rows = db.session.execute(select(User, Membership.group_id, Membership.role)
+                              .outerjoin(Membership, Membership.user_id == User.id)
+                              .where(User.id == int(user_id))).all()
+    user = rows[0][0] if rows else None
     if user is None or user.status != UserStatus.ACTIVE:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
+    remember_memberships(user, {group_id: role for _user, group_id, role in rows if group_id})
     _touch_last_seen(user)
     return user
 
