@@ -33,3 +33,20 @@ def test_migrations_match_models(app):
             conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
+
+
+def test_dates_shown_in_german_local_time_across_daylight_saving(app):
+    """The fast date filter writes what Babel would (winter and summer time, day changes)."""
+    from datetime import datetime, timezone
+
+    from flask_babel import format_datetime
+
+    show = app.jinja_env.filters["datetime"]
+    with app.test_request_context("/"):
+        for value in (datetime(2026, 3, 29, 0, 59), datetime(2026, 3, 29, 1, 0),
+                      datetime(2026, 10, 25, 0, 30), datetime(2026, 12, 31, 23, 30)):
+            for pattern in ("dd.MM.yyyy, HH:mm", "dd.MM.yyyy", "dd.MM.yyyy HH:mm:ss", "d. MMMM y"):
+                expected = format_datetime(value.replace(tzinfo=timezone.utc), pattern)
+                assert show(value, pattern) == expected
+        assert show(datetime(2026, 12, 31, 23, 30)) == "01.01.2027, 00:30"
+        assert show(None) == ""
