@@ -112,10 +112,13 @@ def main():
 
         n_threads = max(args.posts // args.posts_per_thread, 1)
         base = datetime(2020, 1, 1)
+        # Posts are written in time order, as in the portal (ids grow with created_at), every
+        # thread active over the whole period; a thread starts with its first post.
+        step = timedelta(minutes=2)
         print(f"{n_threads} Themen …", flush=True)
         thread_rows = []
         for t in range(n_threads):
-            created = base + timedelta(minutes=t * 3)
+            created = base + t * step
             thread_rows.append({"group_id": group_ids[t % len(group_ids)],
                                 "title": " ".join(rng.choice(WORDS) for _ in range(4)),
                                 "author_id": rng.choice(user_ids), "created_at": created,
@@ -134,7 +137,7 @@ def main():
             tid = thread_ids[i % len(thread_ids)]
             counts[tid] += 1
             source, html = rng.choice(pool)
-            created = base + timedelta(minutes=(i % len(thread_ids)) * 3, seconds=counts[tid])
+            created = base + i * step
             author = rng.choice(user_ids)
             batch.append({"thread_id": tid, "number": counts[tid], "author_id": author,
                           "source": source, "html": html,
