@@ -156,12 +156,44 @@ def test_members_matched_by_name_before_those_matched_by_their_work(client, peop
     assert found == [("Mitglied", "Petra Statistik"), ("Mitglied", "Bernd Hoffmann")]
 
 
-def test_counts_per_kind_in_the_type_filter(client, people):
+def tabs(response):
+    """(label, link, current) of the tabs that show the results by kind."""
+    nav = re.search(r'<nav class="tabs" aria-label="Treffer nach Art">(.*?)</nav>',
+                    page_of(response), re.S).group(1)
+    return [(label, link.replace("&amp;", "&"), bool(current)) for link, current, label in
+            re.findall(r'<a href="([^"]*)"( aria-current="page")?>([^<]*)</a>', nav)]
+
+
+def test_tabs_count_each_kind_and_keep_the_filters(client, people):
     start_thread(people["anja"], people["group"], "Kita", "Kita und Schule.", "a1")
     login(client, people["clara"])
-    page = page_of(search(client, "Kita"))
-    assert '<option value="">alles (2)</option>' in page
-    assert ">Themen (1)</option>" in page and ">Beiträge (1)</option>" in page
+    found = tabs(search(client, "Kita", autor="Anja Hoffmann"))
+    assert [(label, current) for label, _link, current in found] == [
+        ("Alles (2)", True), ("Themen (1)", False), ("Beiträge (1)", False),
+        ("Dokumente (0)", False), ("Neuigkeiten und Termine (0)", False),
+        ("Mitglieder (0)", False)]
+    posts_tab = found[2][1]
+    assert "q=Kita" in posts_tab and "art=beitrag" in posts_tab and "autor=Anja" in posts_tab
+    in_posts = client.get(posts_tab)
+    assert results(in_posts) == [("Beitrag", "Kita")]
+    assert [current for _label, _link, current in tabs(in_posts)][2] is True
+    assert 'name="art" value="beitrag"' in page_of(in_posts)  # a new query stays in the tab
+
+
+def test_filters_fold_away_until_used(client, people):
+    login(client, people["clara"])
+    assert "<details class=\"search-filters\">" in page_of(search(client, "Kita"))
+    opened = page_of(search(client, "Kita", sortierung="datum"))
+    assert '<details class="search-filters" open>' in opened
+    assert '<option value="datum" selected>' in opened
+
+
+def test_listing_without_words_says_it_is_sorted_by_date(client, people):
+    start_thread(people["anja"], people["group"], "Kita", "Kita und Schule.", "a1")
+    login(client, people["clara"])
+    page = page_of(search(client, autor="anja"))
+    assert '<option value="datum" selected>' in page
+    assert "Verfasst von: <a" in page  # the one member the partial name stands for
 
 
 @pytest.mark.parametrize("typed, found", [

@@ -60,6 +60,15 @@ class Results:
     def pages(self):
         return max(min(-(-self.total // self.per_page), MAX_PAGES), 1)
 
+    @property
+    def all_total(self):
+        """Matches of every kind, whichever kind is shown."""
+        return sum(min(count, COUNT_CAP) for count in self.counts.values())
+
+    @property
+    def all_capped(self):
+        return any(count > COUNT_CAP for count in self.counts.values())
+
 
 @dataclass
 class Outcome:
@@ -68,6 +77,7 @@ class Outcome:
     parsed: object
     results: Results
     problem: str = ""
+    sort: str = "relevanz"   # as applied: without words, the newest come first
 
 
 def search(actor, request):
@@ -78,14 +88,14 @@ def search(actor, request):
     page = min(max(request.page, 1), MAX_PAGES)
     empty = Results([], 0, False, {}, page)
     if parsed.is_empty and request.text.strip():
-        return Outcome(parsed, empty, "keine-woerter")
+        return Outcome(parsed, empty, "keine-woerter", request.sort)
     if parsed.is_empty and not request.has_filters:
-        return Outcome(parsed, empty, "leer")
+        return Outcome(parsed, empty, "leer", request.sort)
     if request.date_from and request.date_to and request.date_from > request.date_to:
-        return Outcome(parsed, empty, "zeitraum")
+        return Outcome(parsed, empty, "zeitraum", request.sort)
     authors = find_authors(request.author)
     if request.author.strip() and not authors:
-        return Outcome(parsed, empty, "autor-unbekannt")
+        return Outcome(parsed, empty, "autor-unbekannt", request.sort)
     filters = Filters(
         kind=request.kind if request.kind in SOURCES else "", group_id=request.group_id,
         author_ids=[a.id for a in authors] if request.author.strip() else None,
@@ -115,7 +125,7 @@ def search(actor, request):
     results.page = min(page, results.pages)
     wanted = _merge(ranked, filters.sort)[(results.page - 1) * PER_PAGE:results.page * PER_PAGE]
     results.hits = _hits(wanted, parsed)
-    return Outcome(parsed, results)
+    return Outcome(parsed, results, sort=filters.sort)
 
 
 def _best(rows, sort):
