@@ -26,15 +26,18 @@ def status_line(response):
     return match.group(1) if match else None
 
 
+HIT = re.compile(r'<h2 class="hit-title"><span class="flag">([^<]*)</span>'
+                 r'(?: <span class="flag flag-warning">[^<]*</span>)? <a href="([^"]*)">(.*?)</a>')
+
+
 def results(response):
-    """(flag, title) of every result, in page order."""
-    return re.findall(r'<p class="thread-title"><span class="flag">([^<]*)</span> '
-                      r'<a href="[^"]*">([^<]*)</a>', page_of(response))
+    """(flag, title) of every result, in page order (marks of matches removed)."""
+    return [(flag, re.sub(r"</?mark>", "", title)) for flag, _link, title in
+            HIT.findall(page_of(response))]
 
 
 def links(response):
-    return re.findall(r'<p class="thread-title"><span class="flag">[^<]*</span> '
-                      r'<a href="([^"]*)">', page_of(response))
+    return [link for _flag, link, _title in HIT.findall(page_of(response))]
 
 
 def search(client, q="", **params):
@@ -126,8 +129,10 @@ def test_dates_are_german_calendar_days(client, people):
     reversed_range = page_of(search(client, "Quartiersfest", von="2026-04-02",
                                     bis="2026-04-01"))
     assert "Das Datum „bis“ liegt vor dem Datum „von“" in reversed_range
-    assert status_line(search(client, "Quartiersfest", von="gestern",
-                              bis="2026-13-45")) == "1 Treffer"  # unreadable dates: no filter
+    for von, bis in (("gestern", ""), ("", "2026-13-45"), ("0001-01-01", ""), ("", "9999-12-31")):
+        page = page_of(search(client, "Quartiersfest", von=von, bis=bis))
+        assert "Bitte geben Sie gültige Daten ein (zwischen 1900 und 2999)." in page
+        assert results(search(client, "Quartiersfest", von=von, bis=bis)) == []
 
 
 def test_every_kind_reaches_the_first_page_with_its_own_label(client, people):
@@ -267,3 +272,76 @@ def test_request_dates_and_filters():
     assert not services.Request(text="x").has_filters
     assert services.Request(author=" Anja ").has_filters
     assert services.Request(date_to=date(2026, 1, 1)).has_filters
+
+
+def test_document_words_may_sit_in_title_and_text(client, people):
+    from .test_search_documents_announcements import add_document
+    add_document(people["group"], "Kernindikatoren Sozialbericht", description="Stadt Gera",
+                 text="Grundsicherung nach Quelle Kommunalstatistik")
+    login(client, people["clara"])
+    for q, found in (("Kernindikatoren Grundsicherung", 1), ("Gera Kommunalstatistik", 1),
+                     ('"nach Quelle" Sozialbericht', 1), ("Sozialbericht -Kommunalstatistik", 0),
+                     ("Grundsicherung -Gera", 0), ("Kernindikatoren Okapi", 0)):
+        assert status_line(search(client, q, art="dokument")) == f"{found} Treffer", q
+    titles = results(search(client, "Kernindikatoren Grundsicherung", art="dokument"))
+    assert titles == [("Dokument", "Kernindikatoren Sozialbericht")]
+
+
+def test_members_found_by_parts_and_spellings(client, people):
+    make_user(display_name="Martin Köhler", position="Jugendhilfeplanung")
+    login(client, people["anja"])
+    for q in ("Köhler", "Koehler", "Kohler", "köh", "Jugendhilfeplanungen"):
+        assert ("Mitglied", "Martin Köhler") in results(search(client, q, art="mitglied")), q
+    assert results(search(client, "Köhler -Jugendhilfe", art="mitglied")) == []
+    marked = page_of(search(client, "Koehler", art="mitglied"))
+    assert "Martin <mark>Köhler</mark>" in marked
+
+
+def test_author_filter_accepts_other_spellings(client, people):
+    koehler = make_user(display_name="Martin Köhler")
+    group = make_group(members=[koehler])
+    start_thread(koehler, group, "Bedarfsplanung", "Ein Beitrag.", "k1")
+    login(client, people["anja"])
+    assert ("Thema", "Bedarfsplanung") in results(search(client, autor="Koehler"))
+    assert "Kein Mitglied heißt" in page_of(search(client, autor="---"))
+
+
+def test_a_kind_or_date_order_alone_lists_everything(client, people):
+    start_thread(people["anja"], people["group"], "Erstes Thema", "Text eins.", "a1")
+    login(client, people["clara"])
+    assert ("Thema", "Erstes Thema") in results(search(client, art="thema"))
+    assert len(results(search(client, sortierung="datum"))) == 2  # thread and post
+    members = results(search(client, art="mitglied"))
+    assert ("Mitglied", "Anja Hoffmann") in members and len(members) >= 4
+    assert status_line(search(client, art="dokument")) == "0 Treffer"
+    assert "Zu diesen Filtern gibt es nichts" in page_of(search(client, art="dokument"))
+
+
+def test_too_long_queries_say_what_was_searched(client, people):
+    login(client, people["clara"])
+    page = page_of(search(client, " ".join(f"wort{n}" for n in range(20))))
+    assert "Ihre Eingabe war zu lang: Gesucht wurde nur nach „wort0 wort1" in page
+    assert "wort10 wort11“." in page
+    long_page = page_of(search(client, "Okapi " * 50))
+    assert "Ihre Eingabe war zu lang: Gesucht wurde nur nach „okapi“." in long_page
+
+
+def test_moderators_see_which_results_are_hidden(client, app, people):
+    post = start_thread(people["anja"], people["group"], "Haushalt", "Vertraulicher Hinweis.", "a1")
+    db.session.get(Post, post.id).is_hidden = True
+    db.session.commit()
+    moderator = app.test_client()
+    login(moderator, make_user(role="moderator"))
+    page = page_of(search(moderator, "Hinweis", art="beitrag"))
+    assert '<span class="flag flag-warning">ausgeblendet</span>' in page
+
+
+def test_thread_titles_are_marked_and_events_name_their_date(client, people):
+    from .test_search_documents_announcements import add_announcement
+    start_thread(people["anja"], people["group"], "Fachtag Quartiersarbeit", "Programm folgt.", "a1")
+    add_announcement("Fachtag Sozialplanung", "Anmeldung offen", category="event",
+                     starts_at=datetime(2027, 3, 2, 9), ends_at=datetime(2027, 3, 2, 15))
+    login(client, people["clara"])
+    page = page_of(search(client, "Fachtag"))
+    assert '<a href="/themen/' in page and "<mark>Fachtag</mark> Quartiersarbeit</a>" in page
+    assert "Veranstaltung · Dienstag, 2. März 2027, 10:00–16:00 Uhr" in page

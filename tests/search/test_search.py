@@ -19,8 +19,10 @@ def status_line(response):
 
 
 def hits(response):
-    return re.findall(r'<p class="thread-title"><span class="flag">[^<]*</span> <a href="[^"]*">([^<]*)</a>',
-                      response.get_data(as_text=True))
+    return [re.sub(r"</?mark>", "", title) for title in re.findall(
+        r'<h2 class="hit-title"><span class="flag">[^<]*</span>'
+        r'(?: <span class="flag flag-warning">[^<]*</span>)? <a href="[^"]*">(.*?)</a>',
+        response.get_data(as_text=True))]
 
 
 @pytest.fixture
@@ -121,9 +123,8 @@ def test_new_and_edited_content_searchable_immediately(client, content):
 
 def test_members_found_by_name_and_position(client, content):
     login(client, content["member"])
-    page = search(client, "Hoffmann", art="mitglied").get_data(as_text=True)
-    assert "Anja Hoffmann" in page
-    assert "Anja Hoffmann" in search(client, "Sozialplanerin").get_data(as_text=True)
+    assert "Anja Hoffmann" in hits(search(client, "Hoffmann", art="mitglied"))
+    assert "Anja Hoffmann" in hits(search(client, "Sozialplanerin"))
 
 
 def test_filters_by_group_author_and_date(client, content):

@@ -12,6 +12,7 @@ import snowballstemmer
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
+MIN_NAME_STEM = 6
 WORD = re.compile(r"\w+", re.UNICODE)
 _stemmer = snowballstemmer.stemmer("german")
 
@@ -22,6 +23,7 @@ class ParsedQuery:
     terms: list[str] = field(default_factory=list)      # single words, lower-case
     phrases: list[list[str]] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
+    shortened: bool = False   # words beyond MAX_TERMS or MAX_QUERY_LENGTH were left out
 
     @property
     def is_empty(self):
@@ -30,6 +32,12 @@ class ParsedQuery:
     def positive_words(self):
         return self.terms + [w for phrase in self.phrases for w in phrase]
 
+    @property
+    def searched(self):
+        """What was searched for, written as the member would type it."""
+        return " ".join(self.terms + ['"' + " ".join(p) + '"' for p in self.phrases]
+                        + ["-" + w for w in self.excluded])
+
     @cached_property
     def stems(self):
         """The stems of every spelling of the searched words. A word in a text matches when
@@ -37,24 +45,39 @@ class ParsedQuery:
         return frozenset(stem(variant) for word in self.positive_words()
                          for variant in spellings(word))
 
+    @cached_property
+    def fragments(self):
+        """Every name fragment of the searched words (see `fragments`), for highlighting."""
+        return frozenset(f for word in self.positive_words() for f in fragments(word))
+
 
 def parse(text):
-    text = (text or "")[:MAX_QUERY_LENGTH]
-    parsed = ParsedQuery(text=text)
+    """Terms, phrases and exclusions, at most MAX_TERMS words of each kind, cut at a word
+    boundary after MAX_QUERY_LENGTH characters."""
+    text = (text or "").strip()
+    kept = text[:MAX_QUERY_LENGTH]
+    if len(text) > MAX_QUERY_LENGTH and not text[MAX_QUERY_LENGTH].isspace() and " " in kept:
+        kept = kept.rsplit(None, 1)[0]  # never search for half a word
+    parsed = ParsedQuery(text=kept, shortened=len(kept) < len(text))
+    positive, negative = MAX_TERMS, MAX_TERMS
     # Balanced "…" are phrases; a lone quote is ignored.
-    for match in re.finditer(r'"([^"]*)"|(-?)([^\s"]+)', text):
+    for match in re.finditer(r'"([^"]*)"|(-?)([^\s"]+)', kept):
         phrase, minus, word = match.groups()
-        if phrase is not None:
-            words = [w.lower() for w in WORD.findall(phrase)]
-            if len(words) == 1:
-                parsed.terms.append(words[0])
-            elif words:
-                parsed.phrases.append(words[:MAX_TERMS])
+        words = [w.lower() for w in WORD.findall(phrase if phrase is not None else word)]
+        if minus and words:
+            parsed.shortened |= len(words) > negative
+            parsed.excluded += words[:negative]
+            negative = max(negative - len(words), 0)
             continue
-        words = [w.lower() for w in WORD.findall(word or "")]
-        (parsed.excluded if minus and words else parsed.terms).extend(words)
-    parsed.terms = _unique(parsed.terms)[:MAX_TERMS]
-    parsed.excluded = _unique(parsed.excluded)[:MAX_TERMS]
+        parsed.shortened |= len(words) > positive
+        words = words[:positive]
+        positive -= len(words)
+        if phrase is not None and len(words) > 1:
+            parsed.phrases.append(words)
+        else:
+            parsed.terms += words
+    parsed.terms = _unique(parsed.terms)
+    parsed.excluded = _unique(parsed.excluded)
     return parsed
 
 
@@ -68,6 +91,26 @@ def _unique(items):
 
 def stem(word):
     return _stemmer.stemWord(word.lower())
+
+
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def fold(text):
+    """Lower case without umlauts and ß: the form in which names are compared."""
+    return text.lower().translate(_FOLD)
+
+
+@lru_cache(maxsize=4096)
+def fragments(word):
+    """What a name, organisation or job title must contain to match `word`: the folded word
+    in every spelling ("Koehler" and "Kohler" find "Köhler") or a long stem ("Planungen" finds
+    "Sozialplanung"; short stems of names are too wide: "Köhler" would find "Kohlmann").
+    Names are matched by their parts, so "Hoff" finds "Hoffmann"."""
+    found = {fold(form) for variant in spellings(word) for form in (variant, stem(variant))
+             if form == variant or len(form) >= MIN_NAME_STEM}
+    return tuple(sorted(f for f in found
+                        if not any(other != f and other in f for other in found)))
 
 
 def spellings(word):
@@ -108,33 +151,43 @@ def word_forms(word):
     return tuple(sorted(forms))
 
 
-def _any_form(word):
+def fts5_word(word):
+    """Any form of one word, as an FTS5 expression."""
     return "(" + " OR ".join(f'"{form}"' for form in word_forms(word)) + ")"
+
+
+def fts5_phrase(words):
+    return '"' + " ".join(words) + '"'
 
 
 def fts5_expression(parsed):
     """An FTS5 MATCH expression: every form of each word, exact phrases, NOT for exclusions.
     Only word characters reach it, each inside quotes: FTS5 syntax cannot be typed."""
-    parts = [_any_form(t) for t in parsed.terms]
-    parts += ['"' + " ".join(p) + '"' for p in parsed.phrases]
+    parts = [fts5_word(t) for t in parsed.terms] + [fts5_phrase(p) for p in parsed.phrases]
     if not parts:
         return None
     expression = " AND ".join(parts)
     if parsed.excluded:
         expression = f"({expression}) NOT (" + " OR ".join(
-            _any_form(t) for t in parsed.excluded) + ")"
+            fts5_word(t) for t in parsed.excluded) + ")"
     return expression
 
 
 # --- highlighting -------------------------------------------------------------------------
 
-def highlight(text, parsed, width=220):
-    """An HTML-escaped excerpt around the first match, matches wrapped in <mark>."""
+def highlight(text, parsed, width=220, by_parts=False):
+    """An HTML-escaped excerpt around the first match, matches wrapped in <mark>. Words match
+    by stem, as in the indexes; `by_parts` for names, which match by fragments."""
     text = " ".join((text or "").split())
-    stems = parsed.stems
-    if not stems:
+    if not parsed.stems:
         return html.escape(text[:width])
-    first = next((m for m in WORD.finditer(text) if stem(m.group()) in stems), None)
+    if by_parts:
+        def matches(word):
+            return any(f in fold(word) for f in parsed.fragments)
+    else:
+        def matches(word):
+            return stem(word) in parsed.stems
+    first = next((m for m in WORD.finditer(text) if matches(m.group())), None)
     start = max((first.start() if first else 0) - width // 3, 0)
     if start:
         space = text.find(" ", start)
@@ -142,7 +195,7 @@ def highlight(text, parsed, width=220):
     excerpt = text[start:start + width]
     pieces, last = [], 0
     for match in WORD.finditer(excerpt):
-        if stem(match.group()) in stems:
+        if matches(match.group()):
             pieces.append(html.escape(excerpt[last:match.start()]))
             pieces.append("<mark>" + html.escape(match.group()) + "</mark>")
             last = match.end()

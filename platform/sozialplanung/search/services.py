@@ -4,16 +4,15 @@ merged and paginated."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import func, select, text
 
 from ..accounts.models import User, UserStatus
 from ..extensions import db
 from ..groups.models import WorkingGroup
 from ..policy import Action, require, visible_groups_clause
-from ..sql import contains_pattern
 from ..timeutil import day_end_utc, day_start_utc
 from .query import parse
-from .sources import SOURCES, Filters, is_postgres
+from .sources import SOURCES, Filters, folded, is_postgres, mentions
 
 MAX_QUERY_INPUT = 500
 MAX_AUTHOR_INPUT = 120
@@ -40,10 +39,14 @@ class Request:
     date_to: date | None = None
     sort: str = "relevanz"
     page: int = 1
+    unreadable_dates: tuple = ()   # the date fields ("von", "bis") that held no valid day
 
     @property
     def has_filters(self):
-        return bool(self.group_id or self.author.strip() or self.date_from or self.date_to)
+        """Anything besides words that says what to list: without words, the search lists
+        everything that fits, newest first."""
+        return bool(self.group_id or self.author.strip() or self.date_from or self.date_to
+                    or self.kind in SOURCES or self.sort == "datum")
 
 
 @dataclass
@@ -73,7 +76,8 @@ class Results:
 @dataclass
 class Outcome:
     """What the page shows: the parsed query, whether anything could be searched, the results,
-    and why not (`problem`: "leer", "keine-woerter", "zeitraum", "autor-unbekannt")."""
+    and why not (`problem`: "leer", "keine-woerter", "datum-ungueltig", "zeitraum",
+    "autor-unbekannt")."""
     parsed: object
     results: Results
     problem: str = ""
@@ -87,6 +91,8 @@ def search(actor, request):
     parsed = parse(request.text)
     page = min(max(request.page, 1), MAX_PAGES)
     empty = Results([], 0, False, {}, page)
+    if request.unreadable_dates:
+        return Outcome(parsed, empty, "datum-ungueltig", request.sort)
     if parsed.is_empty and request.text.strip():
         return Outcome(parsed, empty, "keine-woerter", request.sort)
     if parsed.is_empty and not request.has_filters:
@@ -169,20 +175,23 @@ def _capped_count(matches):
 
 def find_authors(name):
     """The members an author filter names: the one whose display name it is, else everyone
-    whose name contains all its words (at most MAX_AUTHORS). Suspended members count too: their
-    posts are still there."""
-    words = " ".join(name.split()).lower()[:MAX_AUTHOR_INPUT]
+    whose name holds all its words as a member search would find them ("Koehler" finds
+    "Köhler"), at most MAX_AUTHORS. Suspended members count too: their posts are still there."""
+    words = " ".join(name.split())[:MAX_AUTHOR_INPUT]
     if not words:
         return []
     known = User.status.in_((UserStatus.ACTIVE, UserStatus.SUSPENDED))
-    lowered = func.lower(User.display_name)
-    exact = db.session.scalars(select(User).where(known, lowered == words).limit(1)).all()
+    exact = db.session.scalars(select(User).where(
+        known, func.lower(User.display_name) == words.lower()).limit(1)).all()
     if exact:
         return exact
+    terms = parse(words).terms
+    if not terms:
+        return []
+    name_ = folded(User.display_name)
     return db.session.scalars(
-        select(User).where(known, and_(*(lowered.like(contains_pattern(w), escape="\\")
-                                         for w in words.split())))
-        .order_by(lowered, User.id).limit(MAX_AUTHORS)).all()
+        select(User).where(known, *(mentions((name_,), w) for w in terms))
+        .order_by(func.lower(User.display_name), User.id).limit(MAX_AUTHORS)).all()
 
 
 def filter_groups(actor):

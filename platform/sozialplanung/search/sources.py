@@ -2,24 +2,26 @@
 the searcher may read, as rows (id, date, rank) newest first, and how a match reads as a result.
 Every statement applies policy's visibility scopes itself, so no result, snippet, count or
 facet reveals what the searcher may not read."""
+import html
 import re
 from dataclasses import dataclass
-from functools import reduce
 from datetime import datetime
+from functools import reduce
 from typing import Callable
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (and_, case, column, false, func, literal, literal_column, or_, select,
-                        table, true, union_all)
+                        table, true)
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from .. import timeutil
 from ..accounts.models import Organisation, User, UserStatus
+from ..announcements.display import event_when
 from ..announcements.models import Announcement, AnnouncementGroup
-from ..documents.models import Document, DocumentVersion
+from ..documents.models import Document
 from ..extensions import db
 from ..forum.models import Post, Thread
 from ..forum.queries import page_of
@@ -27,8 +29,12 @@ from ..groups.models import WorkingGroup
 from ..policy import (moderated_group_ids, visible_announcements_clause,
                       visible_documents_clause, visible_groups_clause)
 from ..sql import contains_pattern
-from .query import fts5_expression, highlight, spellings
+from .query import (fragments, fts5_expression, fts5_phrase, fts5_word, highlight,
+                    spellings)
 from .schema import SEARCH_CONFIG
+
+
+TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -52,6 +58,8 @@ class Hit:
     place: str
     author: str
     date: datetime | None
+    title_html: str = ""  # safe HTML: the title with its matches marked, where it matched
+    hidden: bool = False  # hidden by the moderation (only moderators find it)
 
 
 @dataclass(frozen=True)
@@ -100,17 +108,38 @@ def _text_match(table_name, parsed):
 def _tsquery(parsed):
     """The query as a PostgreSQL tsquery, built from plainto_tsquery/phraseto_tsquery pieces
     and tsquery operators: what the member typed is never parsed as query syntax."""
-    config = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
-
-    def any_spelling(word):
-        return reduce(lambda a, b: a.op("||")(b),
-                      (func.plainto_tsquery(config, v) for v in spellings(word)))
-
-    parts = [any_spelling(term) for term in parsed.terms]
-    parts += [func.phraseto_tsquery(config, " ".join(phrase)) for phrase in parsed.phrases]
-    parts += [UnaryExpression(any_spelling(word), operator=custom_op("!!"))
+    parts = [_word_tsquery(term) for term in parsed.terms]
+    parts += [_phrase_tsquery(phrase) for phrase in parsed.phrases]
+    parts += [UnaryExpression(_word_tsquery(word), operator=custom_op("!!"))
               for word in parsed.excluded]
     return reduce(lambda a, b: a.op("&&")(b), parts)
+
+
+def _word_tsquery(word):
+    """Any spelling of one word."""
+    return reduce(lambda a, b: a.op("||")(b),
+                  (func.plainto_tsquery(_config(), v) for v in spellings(word)))
+
+
+def _phrase_tsquery(words):
+    return func.phraseto_tsquery(_config(), " ".join(words))
+
+
+def _config():
+    return literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+
+
+def _ids_holding(table_name, word=None, phrase=None):
+    """Ids of the rows of `table_name` whose full-text index holds one word (any form) or one
+    phrase: lets a query's words be found in different places of one item."""
+    if is_postgres():
+        query = _word_tsquery(word) if word else _phrase_tsquery(phrase)
+        return (select(literal_column("id")).select_from(table(table_name))
+                .where(literal_column(f"{table_name}.search_vector").op("@@")(query)))
+    fts = f"{table_name}_fts"
+    return (select(literal_column("rowid")).select_from(table(fts))
+            .where(literal_column(fts).op("MATCH")(fts5_word(word) if word
+                                                   else fts5_phrase(phrase))))
 
 
 def _dates(stmt, column_, filters):
@@ -135,10 +164,10 @@ def _hidden_ok(actor):
     return WorkingGroup.id.in_(scope or [0])
 
 
-def _plain(markdown_source):
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown_source or "")
-    text = re.sub(r"@\[([^\]]+)\]", r"@\1", text)
-    return re.sub(r"[*_`#>|~]+", " ", text)
+def _text_of(safe_html):
+    """The words of sanitized HTML (stored at write time), for snippets: what the reader sees,
+    without Markdown marks or tags."""
+    return html.unescape(TAG.sub(" ", safe_html or ""))
 
 
 def _load(model, ids, *options):
@@ -172,8 +201,9 @@ def post_hits(ids, parsed):
     return [Hit(kind="beitrag", title=post.thread.title,
                 url=url_for("forum.show_thread", thread_id=post.thread_id,
                             seite=page_of(post.number), _anchor=f"beitrag-{post.id}"),
-                snippet=highlight(_plain(post.source), parsed), place=post.thread.group.name,
-                author=_name(post.author), date=post.created_at)
+                snippet=highlight(_text_of(post.html), parsed), place=post.thread.group.name,
+                author=_name(post.author), date=post.created_at,
+                hidden=post.is_hidden or post.thread.is_hidden)
             for post in _load(Post, ids, joinedload(Post.author),
                               joinedload(Post.thread).joinedload(Thread.group))]
 
@@ -194,10 +224,12 @@ def thread_matches(actor, parsed, filters):
 
 
 def thread_hits(ids, parsed):
+    """The title is what matched: it is shown with its matches marked, without a snippet."""
     return [Hit(kind="thema", title=thread.title,
-                url=url_for("forum.show_thread", thread_id=thread.id),
-                snippet=highlight(thread.title, parsed), place=thread.group.name,
-                author=_name(thread.author), date=thread.created_at)
+                url=url_for("forum.show_thread", thread_id=thread.id), snippet="",
+                title_html=highlight(thread.title, parsed, width=250),
+                place=thread.group.name, author=_name(thread.author), date=thread.created_at,
+                hidden=thread.is_hidden)
             for thread in _load(Thread, ids, joinedload(Thread.author),
                                 joinedload(Thread.group))]
 
@@ -205,24 +237,23 @@ def thread_hits(ids, parsed):
 # --- documents ----------------------------------------------------------------------------
 
 def document_matches(actor, parsed, filters):
-    """Documents whose title, description or tags, or whose current version's text, match."""
+    """Documents whose title, description or current version's text hold the words: each
+    word may be in a different place, and an excluded word anywhere excludes the document.
+    Words in the title or description rank above words only in the text."""
     stmt = select(Document.id, Document.updated_at.label("date"))
-    if parsed.is_empty:
-        stmt = stmt.add_columns(literal(0.0).label("rank"))
-    else:
-        by_meta, by_text = _text_match("documents", parsed), _text_match("document_versions",
-                                                                         parsed)
-        found = union_all(
-            by_meta.restrict(select(Document.id.label("id"), by_meta.rank.label("rank"))
-                             .select_from(Document)),
-            by_text.restrict(select(Document.id.label("id"), (by_text.rank * 0.5).label("rank"))
-                             .select_from(DocumentVersion)
-                             .join(Document, Document.current_version_id == DocumentVersion.id))
-        ).subquery("document_matches")
-        best = (select(found.c.id, func.max(found.c.rank).label("rank"))
-                .group_by(found.c.id).subquery("document_best"))
-        stmt = stmt.add_columns(best.c.rank).join(best, best.c.id == Document.id)
-    stmt = stmt.where(visible_documents_clause(actor), Document.in_library.is_(True))
+    rank = literal(0.0)
+    units = [{"word": w} for w in parsed.terms] + [{"phrase": p} for p in parsed.phrases]
+    for unit in units:
+        in_meta = Document.id.in_(_ids_holding("documents", **unit))
+        in_text = Document.current_version_id.in_(_ids_holding("document_versions", **unit))
+        stmt = stmt.where(or_(in_meta, in_text))
+        rank = rank + case((in_meta, 1.0), else_=0.5)
+    for word in parsed.excluded:
+        stmt = stmt.where(~Document.id.in_(_ids_holding("documents", word=word)),
+                          ~func.coalesce(Document.current_version_id, 0).in_(
+                              _ids_holding("document_versions", word=word)))
+    stmt = stmt.add_columns(rank.label("rank")).where(visible_documents_clause(actor),
+                                                      Document.in_library.is_(True))
     if filters.group_id:
         stmt = stmt.where(Document.group_id == filters.group_id)
     stmt = _dates(_authors(stmt, Document.created_by_id, filters), Document.updated_at, filters)
@@ -261,40 +292,49 @@ def announcement_matches(actor, parsed, filters):
 
 
 def announcement_hits(ids, parsed):
+    """An event names its date, so the publication date is not taken for it."""
     return [Hit(kind="mitteilung", title=a.title,
                 url=url_for("announcements.show_announcement", announcement_id=a.id),
-                snippet=highlight(_plain(a.teaser + " " + a.body), parsed),
-                place=str(a.category_label), author="", date=a.publish_at)
+                snippet=highlight(_text_of(a.teaser_html + " " + a.body_html), parsed),
+                place=" · ".join(x for x in (str(a.category_label), event_when(a)) if x),
+                author="", date=a.publish_at)
             for a in _load(Announcement, ids)]
 
 
 # --- members ------------------------------------------------------------------------------
 
+def folded(column_):
+    """SQL for query.fold(): lower case without umlauts and ß, on both databases."""
+    expression = func.lower(column_)
+    for letter, plain in (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss")):
+        expression = func.replace(expression, letter, plain)
+    return expression
+
+
+def mentions(fields, word):
+    return or_(*(field_.like(contains_pattern(part), escape="\\")
+                 for field_ in fields for part in fragments(word)))
+
+
 def member_matches(actor, parsed, filters):
-    """Active members by name, organisation and Zuständigkeit: every word must match
-    somewhere; a match in the name ranks first. Members have no group, author or date, so
-    those filters leave none."""
-    name = func.lower(User.display_name)
-    stmt = (select(User.id, literal(None).label("date"))
-            .outerjoin(Organisation, Organisation.id == User.organisation_id)
-            .where(User.status == UserStatus.ACTIVE))
+    """Active members by parts of their name, organisation and Zuständigkeit (query.fragments):
+    every word must be found somewhere, an excluded word nowhere; a match in the name ranks
+    first. Without words, members are listed only when asked for. Members have no group,
+    author or date, so those filters leave none."""
+    name = folded(User.display_name)
+    fields = (name, folded(User.position), folded(func.coalesce(Organisation.name, "")))
     words = parsed.positive_words()
-    for word in words:
-        pattern = contains_pattern(word)
-        stmt = stmt.where(or_(name.like(pattern, escape="\\"),
-                              func.lower(User.position).like(pattern, escape="\\"),
-                              func.lower(Organisation.name).like(pattern, escape="\\")))
-    for word in parsed.excluded:
-        pattern = contains_pattern(word)
-        stmt = stmt.where(~name.like(pattern, escape="\\"),
-                          ~func.lower(User.position).like(pattern, escape="\\"))
-    in_name = and_(*(name.like(contains_pattern(w), escape="\\") for w in words)) \
-        if words else false()
-    stmt = stmt.add_columns(case((in_name, 2.0), else_=1.0).label("rank"))
-    if not words or filters.group_id or filters.author_ids is not None \
-            or filters.date_from or filters.date_to:
+    in_name = and_(*(mentions((name,), w) for w in words)) if words else false()
+    stmt = (select(User.id, literal(None).label("date"),
+                   case((in_name, 2.0), else_=1.0).label("rank"))
+            .outerjoin(Organisation, Organisation.id == User.organisation_id)
+            .where(User.status == UserStatus.ACTIVE,
+                   *(mentions(fields, w) for w in words),
+                   *(~mentions(fields, w) for w in parsed.excluded)))
+    if (not words and filters.kind != "mitglied") or filters.group_id \
+            or filters.author_ids is not None or filters.date_from or filters.date_to:
         stmt = stmt.where(false())
-    return stmt.order_by(name, User.id)
+    return stmt.order_by(func.lower(User.display_name), User.id)
 
 
 def member_hits(ids, parsed):
@@ -303,8 +343,9 @@ def member_hits(ids, parsed):
         organisation = user.organisation.name if user.organisation else ""
         hits.append(Hit(kind="mitglied", title=user.display_name,
                         url=url_for("accounts.profile", user_id=user.id),
+                        title_html=highlight(user.display_name, parsed, by_parts=True),
                         snippet=highlight(" · ".join(x for x in (organisation, user.position)
-                                                     if x), parsed),
+                                                     if x), parsed, by_parts=True),
                         place=organisation, author="", date=None))
     return hits
 

@@ -11,21 +11,33 @@ from .sources import SOURCES
 bp = Blueprint("search", __name__)
 
 
-def _date(name):
-    """A day from a date field (YYYY-MM-DD); anything else counts as not given."""
-    try:
-        return date.fromisoformat(request.args.get(name, "")[:10])
-    except ValueError:
-        return None
+def _dates():
+    """{field: day} from the date fields (YYYY-MM-DD, years 1900 to 2999), and the fields that
+    were filled but hold no such day."""
+    days, unreadable = {}, []
+    for name in ("von", "bis"):
+        value = request.args.get(name, "").strip()
+        if not value:
+            continue
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            day = None
+        if day is None or not 1900 <= day.year <= 2999:
+            unreadable.append(name)
+        else:
+            days[name] = day
+    return days, tuple(unreadable)
 
 
 @bp.route("/suche")
 def results():
+    days, unreadable = _dates()
     asked = services.Request(
         text=request.args.get("q", "")[:services.MAX_QUERY_INPUT],
         kind=request.args.get("art", ""), group_id=int_arg("arbeitskreis"),
         author=request.args.get("autor", "")[:services.MAX_AUTHOR_INPUT],
-        date_from=_date("von"), date_to=_date("bis"),
+        date_from=days.get("von"), date_to=days.get("bis"), unreadable_dates=unreadable,
         sort="datum" if request.args.get("sortierung") == "datum" else "relevanz",
         page=page_arg("seite"))
     outcome = services.search(current_user, asked)
