@@ -29,3 +29,9 @@ def day_start_utc(day: date):
 def day_end_utc(day: date):
     """The last second of a German calendar day, as naive UTC."""
     return to_utc(datetime.combine(day, time(23, 59, 59)))
+
+
+def exists_locally(local):
+    """False for a wall time skipped when clocks go forward (e.g. 02:30 on the last Sunday of
+    March): converting it would silently move it by an hour."""
+    return local_time(to_utc(local)).replace(tzinfo=None) == local

@@ -147,13 +147,49 @@ def test_scheduled_then_withdrawn_or_deleted_is_never_announced(world, clock):
     assert notification_count() == 0
 
 
-def test_scheduled_time_in_the_past_publishes_now_with_a_note(world, clock):
+def test_scheduled_time_just_passed_publishes_now_with_a_note(world, clock):
+    """START is 10:00 in Berlin; 09:50 passed while the editor was writing."""
     result = services.create_announcement(
-        world["editor"], data(publication="scheduled", publish_at=datetime(2026, 11, 1, 9, 0)),
+        world["editor"], data(publication="scheduled", publish_at=datetime(2026, 11, 25, 9, 50)),
         None)
     assert result.past_time_published and result.published
     assert result.announcement.publish_at == START
     assert notification_count(world["insider"]) == 1
+
+
+@pytest.mark.parametrize("publish_at, message", [
+    (datetime(2026, 11, 1, 9, 0), "Dieser Zeitpunkt liegt in der Vergangenheit."),
+    (datetime(1, 1, 1, 0, 0), "Bitte wählen Sie ein Datum zwischen 2000 und 2999."),
+    (datetime(9999, 12, 31, 23, 0), "Bitte wählen Sie ein Datum zwischen 2000 und 2999."),
+    (datetime(2027, 3, 28, 2, 30), "Diese Uhrzeit gibt es am 28.03.2027 nicht"),
+])
+def test_scheduled_times_that_are_typing_errors_are_refused(world, clock, publish_at, message):
+    with pytest.raises(ValidationError) as refused:
+        services.create_announcement(
+            world["editor"], data(publication="scheduled", publish_at=publish_at), None)
+    assert refused.value.errors["publish_at"].startswith(message)
+    assert announcement_count() == 0 and notification_count() == 0
+
+
+@pytest.mark.parametrize("fields, field, message", [
+    ({"starts_on": date(1, 1, 1)}, "starts_on", "Bitte wählen Sie ein Datum zwischen 2000"),
+    ({"ends_on": date(3000, 1, 1)}, "ends_on", "Bitte wählen Sie ein Datum zwischen 2000"),
+    ({"starts_on": date(2027, 3, 28), "starts_time": time(2, 30), "ends_time": time(4, 0)},
+     "starts_time", "Diese Uhrzeit gibt es am 28.03.2027 nicht"),
+    ({"starts_on": date(2027, 3, 28), "starts_time": time(1, 0), "ends_time": time(2, 15)},
+     "ends_time", "Diese Uhrzeit gibt es am 28.03.2027 nicht"),
+])
+def test_event_dates_that_cannot_be_meant_are_refused(world, clock, fields, field, message):
+    with pytest.raises(ValidationError) as refused:
+        services.create_announcement(world["editor"], event_data(**fields), None)
+    assert refused.value.errors[field].startswith(message)
+    assert announcement_count() == 0
+
+
+def test_event_in_the_doubled_autumn_hour_is_kept(world, clock):
+    result = services.create_announcement(world["editor"], event_data(
+        starts_on=date(2026, 10, 25), starts_time=time(2, 30), ends_time=time(4, 0)), None)
+    assert result.announcement.starts_at == datetime(2026, 10, 25, 0, 30)  # 02:30 CEST
 
 
 def test_draft_is_invisible_and_silent(world, clock):

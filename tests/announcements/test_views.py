@@ -267,13 +267,25 @@ def test_bad_form_input_shows_german_errors_and_saves_nothing(client, world, fie
     assert not any(p.is_file() for p in image_dir.rglob("*"))
 
 
-def test_scheduled_time_in_the_past_publishes_now_with_a_note(client, world, clock):
+def test_scheduled_time_just_passed_publishes_now_with_a_note(client, world, clock):
     login(client, world["editor"])
     response = client.post("/neuigkeiten/neu", data=form(publication="scheduled",
-                                                         publish_at="2026-11-20T08:00"),
+                                                         publish_at="2026-11-25T09:45"),
                            follow_redirects=True)
     assert "liegt in der Vergangenheit" in text(response)
     assert db.session.scalar(select(Announcement)).publish_at == START
+
+
+def test_scheduled_time_long_past_is_refused_on_the_form(client, world, clock):
+    login(client, world["editor"])
+    response = client.post("/neuigkeiten/neu", data=form(publication="scheduled",
+                                                         publish_at="2026-11-20T08:00"))
+    assert "Dieser Zeitpunkt liegt in der Vergangenheit." in text(response)
+    assert announcement_count() == 0
+    crashed = client.post("/neuigkeiten/neu", data=form(publication="scheduled",
+                                                        publish_at="0001-01-01T00:00"))
+    assert crashed.status_code == 200 and "zwischen 2000 und 2999" in text(crashed)
+    assert announcement_count() == 0
 
 
 def test_scheduling_through_the_form_uses_german_time(client, world, clock):

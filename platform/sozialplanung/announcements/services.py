@@ -21,8 +21,8 @@ from ..groups.models import WorkingGroup
 from ..markup import render_markdown
 from ..notifications.services import notify_users
 from ..policy import Action, announcement_audience_ids, can, require
+from ..timeutil import day_start_utc, exists_locally, local_time, to_utc
 from .images import prepare_image
-from ..timeutil import day_start_utc, local_time, to_utc
 from .models import (Announcement, AnnouncementAttachment, AnnouncementRevision, Audience,
                      Category, FeedToken, Status, institute_library_clause)
 from .notices import notification_kind
@@ -62,6 +62,13 @@ class AnnouncementData:
     image_alt: str = ""
     remove_image: bool = False
     version: int | None = None
+
+
+# Dates outside these years are typing errors.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2999
+# A scheduled time that passed while the editor was still writing publishes at once; one
+# further back is likely a typo in the date, and publishing would mail everybody: refused.
+PAST_GRACE = timedelta(minutes=30)
 
 
 @dataclass
@@ -164,10 +171,32 @@ def _documents(data, errors):
     return ids
 
 
+def _sensible_day(day, field, errors):
+    """Dates far outside the portal's life are typing errors (and cannot all be converted)."""
+    if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        errors[field] = _("Bitte wählen Sie ein Datum zwischen %(first)s und %(last)s.",
+                          first=EARLIEST_YEAR, last=LATEST_YEAR)
+        return False
+    return True
+
+
+def _local_to_utc(local, field, errors):
+    """Form wall time (Europe/Berlin) -> UTC, refusing a time the clock change skips."""
+    if not exists_locally(local):
+        errors[field] = _("Diese Uhrzeit gibt es am %(day)s nicht, weil die Uhren in dieser "
+                          "Nacht vorgestellt werden. Bitte wählen Sie eine andere Uhrzeit.",
+                          day=local.strftime("%d.%m.%Y"))
+        return None
+    return to_utc(local)
+
+
 def _event_dates(data, errors):
     """(starts_at, ends_at) in UTC; all-day events end at midnight after their last day."""
     if not data.starts_on:
         errors["starts_on"] = _("Bitte geben Sie das Datum des Beginns an.")
+        return None, None
+    if not (_sensible_day(data.starts_on, "starts_on", errors)
+            and _sensible_day(data.ends_on, "ends_on", errors)):
         return None, None
     if data.is_all_day:
         last = data.ends_on or data.starts_on
@@ -179,13 +208,17 @@ def _event_dates(data, errors):
         errors["starts_time"] = _("Bitte geben Sie die Uhrzeit des Beginns an oder wählen Sie "
                                   "„ganztägig“.")
         return None, None
-    starts_at = to_utc(datetime.combine(data.starts_on, data.starts_time))
+    starts_at = _local_to_utc(datetime.combine(data.starts_on, data.starts_time), "starts_time",
+                              errors)
     if not data.ends_on and not data.ends_time:
         return starts_at, starts_at
     if not data.ends_time:
         errors["ends_time"] = _("Bitte geben Sie die Uhrzeit des Endes an.")
         return None, None
-    ends_at = to_utc(datetime.combine(data.ends_on or data.starts_on, data.ends_time))
+    ends_at = _local_to_utc(datetime.combine(data.ends_on or data.starts_on, data.ends_time),
+                            "ends_time", errors)
+    if starts_at is None or ends_at is None:
+        return None, None
     if ends_at < starts_at:
         errors["ends_on" if data.ends_on and data.ends_on < data.starts_on else "ends_time"] = \
             _("Das Ende liegt vor dem Beginn.")
@@ -219,7 +252,15 @@ def _publication(data, now, errors):
     if data.publish_at is None:
         errors["publish_at"] = _("Bitte geben Sie Datum und Uhrzeit der Veröffentlichung an.")
         return None
-    publish_at = to_utc(data.publish_at)
+    if not _sensible_day(data.publish_at, "publish_at", errors):
+        return None
+    publish_at = _local_to_utc(data.publish_at, "publish_at", errors)
+    if publish_at is None:
+        return None
+    if publish_at < now - PAST_GRACE:
+        errors["publish_at"] = _("Dieser Zeitpunkt liegt in der Vergangenheit. Bitte wählen Sie "
+                                 "einen späteren Zeitpunkt oder „Sofort veröffentlichen“.")
+        return None
     if publish_at <= now:
         return Status.PUBLISHED, now, True
     return Status.PUBLISHED, publish_at, False
