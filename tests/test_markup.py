@@ -297,3 +297,9 @@ def test_empty_and_none_render_to_nothing():
 def test_umlauts_and_typography_are_kept():
     html = render_markdown("Größe „Zitat“ – Straße")
     assert "Größe „Zitat“ – Straße" in html
+
+
+def test_a_typed_line_break_stays_a_line_break():
+    html = render_markdown("Institut für Sozialplanung\nMusterstraße 1\n99084 Erfurt\n\nNeuer Absatz")
+    assert html.count("<br>") == 2 and html.count("<p>") == 2
+    assert "Musterstraße 1<br>" in html

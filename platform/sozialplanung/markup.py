@@ -18,7 +18,9 @@ ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
 LINK_REL = "nofollow noopener ugc"
 
 # html=False: raw HTML in the source is shown as text, never passed through.
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# breaks=True: a line break typed in a post or an address stays a line break, as people expect.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                "breaks": True})
 _md.enable(["table", "strikethrough"])
 
 
