@@ -233,8 +233,10 @@ def can_report_post(user, post):
 
 
 def can_suspend_user(user, target):
-    """Admins suspend anyone but themselves; site moderators only members and editors."""
-    if not is_signed_in_member(user) or target.id == user.id:
+    """Admins suspend anyone but themselves; site moderators only members and editors. A
+    deleted account is beyond any sanction."""
+    if not is_signed_in_member(user) or target.id == user.id \
+            or target.status == UserStatus.DELETED:
         return False
     if is_admin(user):
         return True

@@ -25,6 +25,8 @@ ADMIN_ROUTES = [
     ("POST", "admin.change_role", {"role": "admin"}),
     ("POST", "admin.suspend", {"reason": "Missbrauch", "until": ""}),
     ("POST", "admin.reactivate", {}),
+    ("GET", "admin.delete_user", None),
+    ("POST", "admin.delete_user", {"confirm": "y"}),
     ("GET", "admin.audit_log", None),
     ("GET", "admin.outbox", None),
     ("POST", "admin.requeue_mail", {}),

@@ -40,6 +40,12 @@ class ChangeEmailForm(FlaskForm):
                                      render_kw={"autocomplete": "current-password"})
 
 
+class DeleteAccountForm(FlaskForm):
+    current_password = PasswordField(_l("Ihr Passwort zur Bestätigung"),
+                                     validators=[DataRequired(REQUIRED), max_length(200)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
 class DirectoryFilterForm(FlaskForm):
     class Meta:
         csrf = False

@@ -2,12 +2,15 @@
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from ..admin.audit import record_audit
+from ..auth.passwords import verify_password
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..sql import contains_pattern
 from ..text import without_invisible
 from ..policy import Action, require
-from .models import Organisation, User, UserStatus
+from .erasure import ANONYMOUS_NAME, erase_account
+from .models import Organisation, SiteRole, User, UserStatus
 
 PAGE_SIZE = 30
 
@@ -29,7 +32,12 @@ def get_organisation(organisation_id):
 
 def ensure_name_is_free(name, user_id=None):
     """Two members with one name could be mistaken for each other, and an @mention would not
-    know whom it means: a name another active or suspended account uses is refused."""
+    know whom it means: a name another active or suspended account uses is refused. So is the
+    name deleted accounts show, so nobody can pass for a former member."""
+    if name.strip().lower().startswith(ANONYMOUS_NAME.lower()):
+        message = _("Dieser Name ist für gelöschte Konten vorgesehen. Bitte geben Sie Ihren "
+                    "eigenen Namen an.")
+        raise ValidationError(message, {"display_name": message})
     taken = db.session.scalar(select(User.id).where(
         func.lower(User.display_name) == name.strip().lower(), User.id != (user_id or 0),
         User.status.in_([UserStatus.ACTIVE, UserStatus.SUSPENDED])).limit(1))
@@ -84,3 +92,30 @@ def member_directory(actor, *, query="", organisation_id=None, page=1):
     stmt = stmt.order_by(func.lower(User.display_name), User.id)
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
 
+
+def delete_own_account(actor, password):
+    """A member deletes their own account, confirmed with their current password.
+
+    The last active admin cannot: nobody would be left to manage the platform. The audit
+    entry holds no IP address: after the deletion nothing should point to the person.
+    """
+    require(actor, Action.EDIT_PROFILE, actor)
+    if not verify_password(actor.password_hash, password or ""):
+        message = _("Das Passwort ist nicht korrekt.")
+        raise ValidationError(message, {"current_password": message})
+    if actor.is_admin and _is_last_admin(actor):
+        raise ValidationError(_("Ihr Konto ist das einzige aktive Administrationskonto. Bitte "
+                                "geben Sie zuerst einer anderen Person die Rolle "
+                                "„Administration“; danach können Sie Ihr Konto löschen."))
+    erase_account(actor)
+    record_audit(actor, "account_deleted", actor)
+    db.session.commit()
+
+
+def _is_last_admin(user):
+    # The admin rows are locked in one order, so two admins deleting themselves at the same
+    # moment cannot both go: the second one waits and then sees the first one gone.
+    admins = db.session.scalars(select(User.id).where(
+        User.role == SiteRole.ADMIN, User.status == UserStatus.ACTIVE)
+        .order_by(User.id).with_for_update()).all()
+    return all(admin_id == user.id for admin_id in admins)

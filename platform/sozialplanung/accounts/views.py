@@ -1,15 +1,21 @@
-"""Member directory, profiles and the member's own account settings."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+"""Member directory, profiles and the member's own account settings, data export and deletion."""
+import json
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from ..auth import services as auth_services
-from ..auth.session import renew_login
+from ..auth.session import public, renew_login
 from ..errors import ValidationError
 from ..extensions import limiter
+from ..timeutil import local_time, utcnow
 from ..web import apply_errors, client_ip, page_arg
-from . import services
-from .forms import ChangeEmailForm, ChangePasswordForm, DirectoryFilterForm, ProfileForm
+from . import export, services
+from .erasure import ANONYMOUS_NAME
+from .forms import (ChangeEmailForm, ChangePasswordForm, DeleteAccountForm, DirectoryFilterForm,
+                    ProfileForm)
 
 bp = Blueprint("accounts", __name__)
 
@@ -89,3 +95,44 @@ def change_email():
                     "Die Änderung gilt, sobald Sie ihn aufrufen."), "info")
             return redirect(url_for("accounts.edit_profile"))
     return render_template("accounts/change_email.html", form=form)
+
+
+@bp.route("/profil/daten")
+def my_data():
+    return render_template("accounts/my_data.html")
+
+
+@bp.route("/profil/daten/herunterladen", methods=["POST"])
+def export_data():
+    data = export.export_member_data(current_user, client_ip())
+    day = local_time(utcnow()).date().isoformat()
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
+                                          content_type="application/json; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="meine-daten-{day}.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/profil/konto-loeschen", methods=["GET", "POST"])
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_own_account(current_user, form.current_password.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            logout_user()
+            session["account_deleted"] = True
+            return redirect(url_for("accounts.account_deleted"))
+    return render_template("accounts/delete_account.html", form=form,
+                           anonymous_name=ANONYMOUS_NAME)
+
+
+@bp.route("/konto-geloescht")
+@public
+def account_deleted():
+    # Only the browser that just deleted its account sees the confirmation.
+    if current_user.is_authenticated or not session.pop("account_deleted", False):
+        return redirect(url_for("auth.login"))
+    return render_template("accounts/account_deleted.html")

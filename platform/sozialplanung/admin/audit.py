@@ -1,17 +1,20 @@
 """Writing audit entries (services call it inside their transaction, flush only) and naming them."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from sqlalchemy import and_
 
 from ..extensions import db
 from .models import AuditLog
 
 # What admins read in the audit log; codes without a label are shown as they are.
 ACTION_LABELS = {
+    "account_deleted": _l("Konto vom Mitglied selbst gelöscht"),
     "admin_created_cli": _l("Administrationskonto per Kommandozeile angelegt"),
     "announcement_deleted": _l("Mitteilung gelöscht"),
     "announcement_published": _l("Mitteilung veröffentlicht"),
     "announcement_scheduled": _l("Veröffentlichung einer Mitteilung geplant"),
     "announcement_unpublished": _l("Mitteilung zurückgezogen"),
+    "data_exported": _l("Eigene Daten heruntergeladen"),
     "document_deleted": _l("Dokument gelöscht"),
     "email_change_requested": _l("Änderung der E-Mail-Adresse angefordert"),
     "email_changed": _l("E-Mail-Adresse geändert"),
@@ -37,6 +40,7 @@ ACTION_LABELS = {
     "site_page_updated": _l("Rechtstext geändert"),
     "suspension_expired": _l("Sperre abgelaufen"),
     "user_approved": _l("Zugang freigeschaltet"),
+    "user_deleted": _l("Konto durch die Administration gelöscht"),
     "user_invited": _l("Person eingeladen"),
     "user_reactivated": _l("Konto reaktiviert"),
     "user_suspended": _l("Konto gesperrt"),
@@ -61,11 +65,21 @@ def target_label(target_type):
     return str(TARGET_LABELS.get(target_type, target_type))
 
 
+# Entries written before record_audit looked through `current_user` name its proxy class.
+USER_TARGET_TYPES = ("User", "LocalProxy")
+
+
+def about_user(user_id):
+    """SQL filter on AuditLog: the entries whose target is this account."""
+    return and_(AuditLog.target_type.in_(USER_TARGET_TYPES), AuditLog.target_id == user_id)
+
+
 def record_audit(actor, action, target=None, summary="", ip_address=""):
     entry = AuditLog(
         actor_id=getattr(actor, "id", None),
         action=action,
-        target_type=type(target).__name__ if target is not None else "",
+        # __class__, not type(): views pass `current_user`, a proxy of the User.
+        target_type=target.__class__.__name__ if target is not None else "",
         target_id=getattr(target, "id", None),
         summary=summary,
         ip_address=ip_address or "",

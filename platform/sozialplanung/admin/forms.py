@@ -1,7 +1,7 @@
 """Admin forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.models import ROLE_LABELS
@@ -27,6 +27,12 @@ class SuspendForm(FlaskForm):
     reason = TextAreaField(_l("Grund der Sperre"), validators=[DataRequired(REQUIRED), Length(max=500)])
     until = DateField(_l("Gesperrt bis (optional)"), validators=[Optional()],
                       description=_l("Leer lassen für eine Sperre ohne Enddatum."))
+
+
+class DeleteUserForm(FlaskForm):
+    confirm = BooleanField(_l("Ich möchte dieses Konto endgültig löschen."),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie, dass das Konto "
+                                                       "gelöscht werden soll."))])
 
 
 class SitePageForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from ..accounts.erasure import erase_account
 from ..accounts.models import ROLE_LABELS, SiteRole, User, UserStatus
 from ..accounts.services import get_organisation
 from ..auth.models import TokenPurpose
@@ -127,6 +128,8 @@ def approve_user(actor, user_id, ip_address=""):
 def set_role(actor, user_id, role, ip_address=""):
     user = get_user(actor, user_id)
     _check_role(role)
+    if user.status == UserStatus.DELETED:
+        raise Conflict(_("Dieses Konto ist bereits gelöscht."))
     if user.id == actor.id and role != SiteRole.ADMIN:
         raise ValidationError(_("Sie können sich die Administrationsrolle nicht selbst entziehen."))
     if user.role == role:
@@ -173,6 +176,22 @@ def reactivate_user(actor, user_id, ip_address=""):
     user.suspended_reason = ""
     user.suspended_until = None
     record_audit(actor, "user_reactivated", user, ip_address=ip_address)
+    db.session.commit()
+    return user
+
+
+def delete_user(actor, user_id, ip_address=""):
+    """Delete a member's account on request, with the same erasure as the member's own.
+
+    Admins delete their own account in their account settings, where the password is asked
+    and the last admin is kept.
+    """
+    user = get_user(actor, user_id)
+    if user.id == actor.id:
+        raise ValidationError(_("Ihr eigenes Konto löschen Sie in Ihren Kontoeinstellungen "
+                                "unter „Meine Daten“."))
+    erase_account(user)
+    record_audit(actor, "user_deleted", user, ip_address=ip_address)
     db.session.commit()
     return user
 
@@ -251,6 +270,8 @@ def create_admin_account(email, display_name, password):
                               {"email": _("Bitte geben Sie eine gültige E-Mail-Adresse an.")})
     validate_password_strength(password, email)
     user = find_user_by_email(email)
+    if user is not None and user.status == UserStatus.DELETED:
+        raise ValidationError(_("Dieses Konto ist bereits gelöscht."))
     created = user is None
     if created:
         user = User(email=email, display_name=(display_name or "").strip()[:120] or email)

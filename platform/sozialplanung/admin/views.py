@@ -6,15 +6,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..accounts.erasure import ANONYMOUS_NAME
 from ..accounts.models import ROLE_LABELS, STATUS_LABELS
 from ..accounts.services import list_organisations
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..pages.services import get_page
 from ..policy import Action, require
 from ..web import apply_errors, client_ip, page_arg
 from . import services
 from .audit import action_label, target_label
-from .forms import InviteForm, RoleForm, SitePageForm, SuspendForm
+from .forms import DeleteUserForm, InviteForm, RoleForm, SitePageForm, SuspendForm
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -125,6 +126,22 @@ def reactivate(user_id):
     services.reactivate_user(current_user, user_id, client_ip())
     flash(_("Das Konto ist wieder aktiv."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.route("/mitglieder/<int:user_id>/loeschen", methods=["GET", "POST"])
+def delete_user(user_id):
+    user = services.get_user(current_user, user_id)
+    form = DeleteUserForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_user(current_user, user_id, client_ip())
+        except Conflict as exc:  # a second click: the first one already deleted it
+            flash(str(exc), "info")
+        else:
+            flash(_("Das Konto ist gelöscht; die persönlichen Daten wurden entfernt."), "success")
+        return redirect(url_for("admin.user_detail", user_id=user_id))
+    return render_template("admin/delete_user.html", user=user, form=form,
+                           anonymous_name=ANONYMOUS_NAME)
 
 
 @bp.route("/protokoll")
