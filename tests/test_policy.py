@@ -11,6 +11,7 @@ from sozialplanung.errors import NotFound, PermissionDenied
 from sozialplanung.extensions import db
 from sozialplanung.forum.models import Post, Thread
 from sozialplanung.groups.models import WorkingGroup
+from sozialplanung.moderation.models import Report
 from sozialplanung.policy import (Action, can, readers_among, require,
                                   visible_groups_clause)
 from sozialplanung.timeutil import utcnow
@@ -84,6 +85,10 @@ TABLE = [
     (Action.VIEW_REVISIONS, "post", allowed("insider", *SITE_MODERATORS)),
     (Action.REPORT_POST, "post", SIGNED_IN - {"insider"}),
     (Action.REPORT_POST, "deleted_post", allowed()),
+    (Action.REPORT_POST, "hidden_post", allowed()),
+    # Reports are decided by the group's and the site's moderators, never by the post's author.
+    (Action.HANDLE_REPORT, "report", allowed("groupmod", *SITE_MODERATORS)),
+    (Action.HANDLE_REPORT, "report_on_groupmod_post", SITE_MODERATORS),
     # Moderation
     (Action.VIEW_MODERATION, None, allowed("groupmod", *SITE_MODERATORS)),
     (Action.SUSPEND_USER, "active_other", SITE_MODERATORS),
@@ -145,6 +150,14 @@ def make_post(thread, author, **flags):
     return post
 
 
+def make_report(post, reporter):
+    report = Report(post_id=post.id, group_id=post.thread.group_id, reporter_id=reporter.id,
+                    reason="Personenbezogene Daten")
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
 def make_document(group, author, **flags):
     document = Document(title="Sozialstrukturatlas 2026", group_id=getattr(group, "id", None),
                         created_by_id=author.id, **flags)
@@ -201,6 +214,7 @@ def world():
         "post": make_post(open_thread, insider),
         "deleted_post": make_post(make_thread(open_group, insider), insider, is_deleted=True),
         "closed_post": make_post(closed_thread, insider),
+        "hidden_post": make_post(make_thread(open_group, insider), insider, is_hidden=True),
         "platform_document": make_document(None, people["editor"]),
         "open_document": make_document(open_group, insider),
         "closed_document": make_document(closed_group, insider),
@@ -212,6 +226,9 @@ def world():
         "withdrawn_announcement": make_announcement(status="unpublished"),
         "deleted_announcement": make_announcement(is_deleted=True),
     }
+    objects["report"] = make_report(objects["closed_post"], objects["active_other"])
+    objects["report_on_groupmod_post"] = make_report(
+        make_post(make_thread(closed_group, groupmod), groupmod), objects["active_other"])
     db.session.commit()
     return people, objects
 

@@ -47,6 +47,7 @@ class Action(StrEnum):
     EDIT_ANNOUNCEMENT = "edit_announcement"
     USE_FEEDS = "use_feeds"
     REPORT_POST = "report_post"
+    HANDLE_REPORT = "handle_report"
     VIEW_MODERATION = "view_moderation"
     SUSPEND_USER = "suspend_user"
 
@@ -228,8 +229,16 @@ def can_view_moderation(user, obj=None):
 
 
 def can_report_post(user, post):
-    return (can_view_post(user, post) and not post.is_deleted
+    """A hidden post is already out of sight (and its text not for every reader)."""
+    return (can_view_post(user, post) and not post.is_deleted and not post.is_hidden
             and post.author_id != user.id)
+
+
+def can_handle_report(user, report):
+    """The moderators of the post's group decide on a report, but never on a report about
+    their own post: nobody judges their own case, and the reporter stays unknown to the author."""
+    post = report.post
+    return can_moderate_group(user, post.thread.group) and post.author_id != user.id
 
 
 def can_suspend_user(user, target):
@@ -393,6 +402,7 @@ _RULES = {
     Action.EDIT_ANNOUNCEMENT: can_edit_announcement,
     Action.USE_FEEDS: lambda user, obj: is_signed_in_member(user),
     Action.REPORT_POST: can_report_post,
+    Action.HANDLE_REPORT: can_handle_report,
     Action.VIEW_MODERATION: can_view_moderation,
     Action.SUSPEND_USER: can_suspend_user,
 }

@@ -162,7 +162,8 @@ def test_leaving_a_closed_group_removes_its_subscriptions_and_access(app, world)
     assert {(s.thread_id, s.group_id) for s in subscriptions_of(world.member)} == {
         (world.thread_id, None), (None, world.group.id), (other_post.thread_id, None)}
 
-    assert browser.post(f"/arbeitskreise/{world.slug}/austreten").status_code == 302
+    assert browser.post(f"/arbeitskreise/{world.slug}/austreten",
+                        data={"bestaetigt": "1"}).status_code == 302
     assert [(s.thread_id, s.group_id) for s in subscriptions_of(world.member)] == [
         (other_post.thread_id, None)]
     assert browser.get(f"/arbeitskreise/{world.slug}").status_code == 404

@@ -295,7 +295,7 @@ def test_report_once_per_member_and_queue(client, world):
     client.post(url, data={"reason": "Enthält Namen von Klienten"})
     client.post(url, data={"reason": "Enthält Namen von Klientinnen und Klienten"})
     reports = db.session.scalars(select(Report)).all()
-    assert len(reports) == 1 and reports[0].reason.endswith("Klientinnen und Klienten")
+    assert len(reports) == 1 and reports[0].reason == "Enthält Namen von Klienten"
     # Moderators of the scope are notified once.
     notified = set(db.session.scalars(select(Notification.user_id).where(
         Notification.kind == "report")))
@@ -304,10 +304,10 @@ def test_report_once_per_member_and_queue(client, world):
     client.post("/abmelden")
     login(client, world.group_mod)
     queue = client.get("/moderation/").get_data(as_text=True)
-    assert "Klientinnen und Klienten" in queue and "Erster Beitrag" in queue
+    assert "Enthält Namen von Klienten" in queue and "Erster Beitrag" in queue
     client.post("/abmelden")
     login(client, world.other_mod)
-    assert "Klientinnen" not in client.get("/moderation/").get_data(as_text=True)
+    assert "Klienten" not in client.get("/moderation/").get_data(as_text=True)
 
 
 def test_cannot_report_own_post(client, world):

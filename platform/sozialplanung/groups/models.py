@@ -39,6 +39,11 @@ class WorkingGroup(db.Model):
     def is_closed(self):
         return self.visibility == Visibility.CLOSED
 
+    @property
+    def is_freely_joinable(self):
+        """Open and not archived: whoever leaves it can join again with one click."""
+        return self.visibility == Visibility.OPEN and not self.is_archived
+
 
 class Membership(db.Model):
     __tablename__ = "memberships"

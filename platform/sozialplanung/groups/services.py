@@ -12,6 +12,7 @@ from ..extensions import db
 from ..forum.models import Subscription, Thread
 from ..notifications.services import notify_users
 from ..policy import Action, can, forget_memberships, group_role, require
+from ..text import without_bidi_controls, without_invisible
 from .models import GroupRole, Membership, MembershipRequest, Visibility, WorkingGroup
 
 
@@ -46,36 +47,71 @@ def slugify(name):
     text = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"^arbeitskreis[\s-]+", "", text)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "arbeitskreis"
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].rstrip("-") or "arbeitskreis"
+
+
+def _free_slug(name):
+    """A slug no other group (archived ones included) and no page under /arbeitskreise/ has."""
+    slug = base = slugify(name)
+    counter = 2
+    while slug in RESERVED_SLUGS or db.session.scalar(
+            select(WorkingGroup.id).where(WorkingGroup.slug == slug)):
+        slug = f"{base[:75].rstrip('-')}-{counter}"
+        counter += 1
+    return slug
+
+
+def _clean_name(name):
+    """A name as lists, links and mentions show it: without invisible and direction characters
+    (as thread titles and member names), nor other format characters such as soft hyphens;
+    one space between words; composed ("ü" typed as u + ¨ is the same name)."""
+    name = "".join(ch for ch in without_invisible(name)
+                   if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf"))
+    return unicodedata.normalize("NFC", " ".join(name.split()))
+
+
+def _name_key(name):
+    """What makes two names the same to a reader: case and compatibility forms don't count."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _name_taken(name, group_id=None):
+    # Compared in Python: casefold and NFKC go beyond SQL lower(), and there are few groups.
+    key = _name_key(name)
+    return any(_name_key(other) == key for other_id, other in db.session.execute(
+        select(WorkingGroup.id, WorkingGroup.name)) if other_id != group_id)
+
+
+def _clean_description(description):
+    """Running text: direction overrides go (they make text read backwards), line breaks stay."""
+    return without_bidi_controls(description).replace("\r\n", "\n").strip()
 
 
 def _validate_group_fields(name, description, visibility, group_id=None):
-    name = (name or "").strip()
+    """Names are unique however they are written (case, spaces, invisible characters), among
+    archived groups too, so a link or a mention always means one group."""
+    name, description = _clean_name(name), _clean_description(description)
     errors = {}
     if not name or len(name) > 160:
         errors["name"] = _("Bitte geben Sie einen Namen mit höchstens 160 Zeichen an.")
-    elif db.session.scalar(select(WorkingGroup.id).where(
-            WorkingGroup.name == name, WorkingGroup.id != (group_id or 0))):
+    elif not any(ch.isalnum() for ch in name):
+        errors["name"] = _("Der Name muss mindestens einen Buchstaben oder eine Ziffer "
+                           "enthalten.")
+    elif _name_taken(name, group_id):
         errors["name"] = _("Es gibt bereits einen Arbeitskreis mit diesem Namen.")
-    if len(description or "") > 5000:
+    if len(description) > 5000:
         errors["description"] = _("Die Beschreibung darf höchstens 5.000 Zeichen lang sein.")
     if visibility not in (Visibility.OPEN, Visibility.CLOSED):
         errors["visibility"] = _("Bitte wählen Sie, ob der Arbeitskreis offen oder geschlossen ist.")
     if errors:
         raise ValidationError(next(iter(errors.values())), errors)
-    return name
+    return name, description
 
 
 def create_group(actor, *, name, description, visibility, ip_address=""):
     require(actor, Action.MANAGE_GROUPS)
-    name = _validate_group_fields(name, description, visibility)
-    slug = base = slugify(name)
-    counter = 2
-    while slug in RESERVED_SLUGS or db.session.scalar(
-            select(WorkingGroup.id).where(WorkingGroup.slug == slug)):
-        slug = f"{base[:75]}-{counter}"
-        counter += 1
-    group = WorkingGroup(name=name, slug=slug, description=(description or "").strip(),
+    name, description = _validate_group_fields(name, description, visibility)
+    group = WorkingGroup(name=name, slug=_free_slug(name), description=description,
                          visibility=visibility)
     db.session.add(group)
     db.session.flush()
@@ -86,8 +122,9 @@ def create_group(actor, *, name, description, visibility, ip_address=""):
 
 def update_group(actor, group, *, name, description, visibility, ip_address=""):
     require(actor, Action.MANAGE_GROUPS)
-    group.name = _validate_group_fields(name, description, visibility, group.id)
-    group.description = (description or "").strip()
+    # The slug stays: links to the group keep working after a rename.
+    group.name, group.description = _validate_group_fields(name, description, visibility,
+                                                           group.id)
     group.visibility = visibility
     record_audit(actor, "group_updated", group, ip_address=ip_address, summary=group.name)
     db.session.commit()
@@ -161,7 +198,7 @@ def request_membership(actor, group, message=""):
             raise Conflict(_("Sie sind bereits eingeladen. Bitte nehmen Sie die Einladung an."))
         raise Conflict(_("Ihre Anfrage liegt bereits vor."))
     db.session.add(MembershipRequest(group_id=group.id, user_id=actor.id, kind="request",
-                                     message=(message or "").strip()[:1000],
+                                     message=without_bidi_controls(message).strip()[:1000],
                                      created_by_id=actor.id))
     notify_users(_group_moderator_ids(group), "membership_request", actor=actor, group=group)
     db.session.commit()

@@ -7,6 +7,7 @@ from ..auth.services import find_user_by_email
 from ..errors import ValidationError
 from ..forum import queries as forum_queries
 from ..forum import services as forum_services
+from ..policy import Action, can
 from ..web import apply_errors, client_ip, page_arg
 from . import queries, services
 from .forms import GroupForm, InviteMemberForm, MembershipRequestForm
@@ -40,13 +41,19 @@ def join(slug):
     return redirect(url_for("groups.show_group", slug=slug))
 
 
-@bp.route("/<slug>/austreten", methods=["POST"])
+@bp.route("/<slug>/austreten", methods=["GET", "POST"])
 def leave(slug):
     group = services.get_group(current_user, slug)  # a closed group's outsiders: 404
-    if services.leave_group(current_user, group):
-        flash(_("Sie haben den %(name)s verlassen.", name=group.name), "success")
-    else:
+    if not can(current_user, Action.LEAVE_GROUP, group):  # e.g. a second click
         flash(_("Sie sind kein Mitglied im %(name)s.", name=group.name), "info")
+        return redirect(url_for("groups.index"))
+    # Getting back into a closed group takes a request and a decision (into an archived one
+    # there is no way back): leaving it is confirmed on a page of its own.
+    confirmed = group.is_freely_joinable or request.form.get("bestaetigt") == "1"
+    if request.method == "GET" or not confirmed:
+        return render_template("groups/leave.html", group=group)
+    services.leave_group(current_user, group)
+    flash(_("Sie haben den %(name)s verlassen.", name=group.name), "success")
     return redirect(url_for("groups.index"))
 
 

@@ -16,7 +16,8 @@ class ReportStatus(StrEnum):
 
 
 class Report(db.Model):
-    """A member flags a post; one report per member and post (a second one updates it)."""
+    """A member flags a post; one report per member and post. While it is open it stands as
+    written; after a decision the member may open it again with a new reason."""
 
     __tablename__ = "reports"
     __table_args__ = (

@@ -4,18 +4,19 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import SiteRole, User, UserStatus
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..forum.models import Post, ReadState, Subscription, Thread
 from ..forum.services import get_post, get_thread, refresh_group_stats
 from ..groups.models import GroupRole, Membership, WorkingGroup
 from ..notifications.models import Notification
 from ..notifications.services import notify_users
-from ..policy import Action, moderated_group_ids, readers_among, require
+from ..policy import Action, can, moderated_group_ids, readers_among, require
 from ..sql import MAX_ID
 from ..text import without_invisible
 from ..timeutil import utcnow
@@ -67,10 +68,6 @@ def get_moderated_thread(actor, thread_id, expected_group_id=None):
 
 def require_moderation_of(actor, group):
     require(actor, Action.MODERATE_GROUP, group)
-
-
-def require_report(actor, post):
-    require(actor, Action.REPORT_POST, post)
 
 
 def get_sanctionable(actor, user_id):
@@ -162,6 +159,7 @@ def move_thread(actor, thread_id, target_group_id, expected_group_id=None, reaso
     thread.group_id = target.id
     thread.group = target
     _drop_watchers_without_access(thread, target)
+    _regroup_reports(thread)
     db.session.execute(update(Notification).where(Notification.thread_id == thread.id)
                        .values(group_id=target.id))
     _log(actor, "move", group_id=target.id, thread=thread, reason=_clean_reason(reason),
@@ -182,6 +180,13 @@ def _drop_watchers_without_access(thread, group):
     if lost:
         db.session.execute(delete(Subscription).where(
             Subscription.thread_id == thread.id, Subscription.user_id.in_(lost)))
+
+
+def _regroup_reports(thread):
+    """Reports carry their post's group (the queue is scoped by it): they follow moved posts,
+    so they reach the moderators of the new group and leave those of the old one."""
+    db.session.execute(update(Report).where(Report.post_id.in_(
+        select(Post.id).where(Post.thread_id == thread.id))).values(group_id=thread.group_id))
 
 
 def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expected_group_id=None):
@@ -219,6 +224,7 @@ def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expect
     db.session.flush()
     _renumber(thread)
     _renumber(new)
+    _regroup_reports(new)
     db.session.execute(update(Notification).where(Notification.post_id.in_(ids))
                        .values(thread_id=new.id, group_id=target.id))
     _log(actor, "split", group_id=thread.group_id, thread=thread,
@@ -231,11 +237,7 @@ def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expect
 def merge_threads(actor, source_id, target_id, expected_group_id=None):
     """Merge the source thread into the target; posts keep their order by time."""
     source = get_moderated_thread(actor, source_id, expected_group_id)
-    target = get_thread(actor, target_id) if target_id else None
-    if target is None:
-        raise ValidationError(_("Bitte geben Sie das Ziel-Thema an."),
-                              {"target_thread_id": _("Unbekanntes Thema.")})
-    require(actor, Action.MODERATE_GROUP, target.group)
+    target = _merge_target(actor, target_id)
     if target.id == source.id:
         raise ValidationError(_("Ein Thema kann nicht mit sich selbst zusammengeführt werden."),
                               {"target_thread_id": _("Bitte ein anderes Thema wählen.")})
@@ -243,6 +245,7 @@ def merge_threads(actor, source_id, target_id, expected_group_id=None):
                        .values(thread_id=target.id, number=PARKING_OFFSET + Post.id))
     db.session.flush()
     _renumber(target)
+    _regroup_reports(target)
     _move_subscriptions(source, target)
     db.session.execute(update(Notification).where(Notification.thread_id == source.id)
                        .values(thread_id=target.id, group_id=target.group_id))
@@ -254,6 +257,20 @@ def merge_threads(actor, source_id, target_id, expected_group_id=None):
     db.session.delete(source)
     refresh_group_stats(source.group_id, target.group_id)
     db.session.commit()
+    return target
+
+
+def _merge_target(actor, target_id):
+    """The thread to merge into. A missing thread and one the actor may not moderate get the
+    same answer, so the form does not tell whether a thread they cannot read exists."""
+    target = db.session.get(Thread, target_id) if target_id else None
+    if target is None or not can(actor, Action.VIEW_THREAD, target) \
+            or not can(actor, Action.MODERATE_GROUP, target.group):
+        message = _("Dieses Thema gibt es nicht oder Sie dürfen es nicht zusammenführen.")
+        raise ValidationError(message, {"target_thread_id": message})
+    if target.group.is_archived:
+        message = _("Das Ziel-Thema liegt in einem archivierten Arbeitskreis.")
+        raise ValidationError(message, {"target_thread_id": message})
     return target
 
 
@@ -317,10 +334,35 @@ def set_post_hidden(actor, post_id, hidden, reason=""):
 
 # --- reports ------------------------------------------------------------------------------
 
-def report_post(actor, post_id, reason):
-    """Flag a post; a second report by the same member updates the first."""
+def get_reportable_post(actor, post_id):
+    """The post a member wants to report, and their own report on it that is still open."""
     post = get_post(actor, post_id)
+    _require_report(actor, post)
+    return post, _open_report(actor, post)
+
+
+def _require_report(actor, post):
+    """Deleted and hidden posts are out of sight already; the report page would quote them, and
+    a hidden post's text is only for its author and its moderators."""
+    if post.is_deleted:
+        raise PermissionDenied(_("Dieser Beitrag wurde bereits gelöscht."))
+    if post.is_hidden:
+        raise PermissionDenied(_("Die Moderation hat diesen Beitrag bereits ausgeblendet; eine "
+                                 "Meldung ist nicht nötig."))
     require(actor, Action.REPORT_POST, post)
+
+
+def _open_report(actor, post):
+    return db.session.scalar(select(Report).where(
+        Report.post_id == post.id, Report.reporter_id == actor.id,
+        Report.status == ReportStatus.OPEN))
+
+
+def report_post(actor, post_id, reason):
+    """Flag a post for its moderators. While a member's report is open, it stands as written
+    and a second one returns None; after a decision the member may report the post again."""
+    post = get_post(actor, post_id)
+    _require_report(actor, post)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError(_("Bitte beschreiben Sie kurz, was an dem Beitrag problematisch "
@@ -330,38 +372,47 @@ def report_post(actor, post_id, reason):
                                                                       "Zeichen.")})
     report = db.session.scalar(select(Report).where(
         Report.post_id == post.id, Report.reporter_id == actor.id))
+    if report is not None and report.status == ReportStatus.OPEN:
+        return None
     now = utcnow()
-    is_new = report is None or report.status != ReportStatus.OPEN
     if report is None:
-        report = Report(post_id=post.id, reporter_id=actor.id, group_id=post.thread.group_id,
-                        created_at=now)
+        report = Report(post_id=post.id, reporter_id=actor.id, created_at=now)
         db.session.add(report)
     report.reason = reason
     report.status = ReportStatus.OPEN
     report.updated_at = now
     report.group_id = post.thread.group_id
-    if is_new:
-        notify_users(_moderators_of(post.thread.group), "report", actor=actor,
-                     thread=post.thread, post=post)
+    report.handled_by_id, report.handled_at, report.resolution_note = None, None, ""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same form was sent twice at the same moment: the first report stands.
+        db.session.rollback()
+        return None
+    notify_users(_report_handlers(post), "report", actor=actor, thread=post.thread, post=post)
     db.session.commit()
     return report
 
 
-def _moderators_of(group):
-    group_mods = select(Membership.user_id).where(Membership.group_id == group.id,
+def _report_handlers(post):
+    """Who is told about a report: the group's moderators and the site moderators, except the
+    post's author (policy.can_handle_report)."""
+    group_mods = select(Membership.user_id).where(Membership.group_id == post.thread.group_id,
                                                   Membership.role == GroupRole.MODERATOR)
     return db.session.scalars(select(User.id).where(
-        User.status == UserStatus.ACTIVE,
+        User.status == UserStatus.ACTIVE, User.id != (post.author_id or 0),
         (User.role.in_([SiteRole.ADMIN, SiteRole.MODERATOR])) | User.id.in_(group_mods))).all()
 
 
 def handle_report(actor, report_id, resolution, note="", hide_post=False):
-    """Resolve (optionally hiding the post) or dismiss a report; the reporter is told."""
+    """Resolve (optionally hiding the post) or dismiss a report; the reporter is told. The
+    post's author never sees a report about it, not even as a moderator (404)."""
     report = db.session.get(Report, report_id)
     if report is None:
         raise NotFound()
     post = get_post(actor, report.post_id)
     require(actor, Action.MODERATE_GROUP, post.thread.group)
+    require(actor, Action.HANDLE_REPORT, report, hide=True)
     if report.status != ReportStatus.OPEN:
         raise Conflict(_("Diese Meldung wurde bereits bearbeitet."))
     if resolution not in (ReportStatus.RESOLVED, ReportStatus.DISMISSED):
@@ -387,7 +438,8 @@ def handle_report(actor, report_id, resolution, note="", hide_post=False):
 
 
 def report_queue(actor, group_id=None, page=1):
-    """Open reports in the groups the actor moderates, oldest first, with posts in context."""
+    """Open reports in the groups the actor moderates, oldest first, with posts in context;
+    none about the actor's own posts."""
     require(actor, Action.VIEW_MODERATION)
     scope = moderated_group_ids(actor)
     stmt = select(Report).where(Report.status == ReportStatus.OPEN)
@@ -395,6 +447,8 @@ def report_queue(actor, group_id=None, page=1):
         stmt = stmt.where(Report.group_id.in_(scope or [0]))
     if group_id:
         stmt = stmt.where(Report.group_id == group_id)
+    # Reports on the actor's own posts go to the other moderators (policy.can_handle_report).
+    stmt = stmt.where(~exists().where(Post.id == Report.post_id, Post.author_id == actor.id))
     stmt = stmt.options(joinedload(Report.post).joinedload(Post.author),
                         joinedload(Report.post).joinedload(Post.thread),
                         joinedload(Report.reporter), joinedload(Report.group)

@@ -167,20 +167,23 @@ def restore_post(post_id):
 
 @bp.route("/beitraege/<int:post_id>/melden", methods=["GET", "POST"])
 def report(post_id):
-    post = forum_services.get_post(current_user, post_id)
+    post, earlier = services.get_reportable_post(current_user, post_id)
     form = ReportForm()
-    if form.validate_on_submit():
+    if earlier is None and form.validate_on_submit():
         try:
-            services.report_post(current_user, post_id, form.reason.data)
+            created = services.report_post(current_user, post_id, form.reason.data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(_("Danke. Die Moderation prüft Ihre Meldung; Sie erfahren das Ergebnis."),
-                  "success")
+            if created is None:  # sent twice at once: the first report stands
+                flash(_("Sie haben diesen Beitrag bereits gemeldet. Die Moderation prüft Ihre "
+                        "Meldung; Sie erfahren das Ergebnis."), "info")
+            else:
+                flash(_("Danke. Die Moderation prüft Ihre Meldung; Sie erfahren das Ergebnis."),
+                      "success")
             return redirect(url_for("forum.permalink", post_id=post_id))
-    services.require_report(current_user, post)
     return render_template("moderation/report.html", post=post, thread=post.thread,
-                           group=post.thread.group, form=form)
+                           group=post.thread.group, form=form, earlier=earlier)
 
 
 @bp.route("/")
