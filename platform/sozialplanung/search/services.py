@@ -12,7 +12,8 @@ from ..groups.models import WorkingGroup
 from ..policy import Action, require, visible_groups_clause
 from ..timeutil import day_end_utc, day_start_utc
 from .query import parse
-from .sources import SOURCES, Filters, folded, is_postgres, mentions
+from ..sql import folded
+from .sources import SOURCES, Filters, is_postgres, mentions
 
 MAX_QUERY_INPUT = 500
 MAX_AUTHOR_INPUT = 120

@@ -28,7 +28,7 @@ from ..forum.queries import page_of
 from ..groups.models import WorkingGroup
 from ..policy import (moderated_group_ids, visible_announcements_clause,
                       visible_documents_clause, visible_groups_clause)
-from ..sql import contains_pattern
+from ..sql import contains_pattern, folded
 from .query import (fragments, fts5_expression, fts5_phrase, fts5_word, highlight,
                     spellings)
 from .schema import SEARCH_CONFIG
@@ -302,14 +302,6 @@ def announcement_hits(ids, parsed):
 
 
 # --- members ------------------------------------------------------------------------------
-
-def folded(column_):
-    """SQL for query.fold(): lower case without umlauts and ß, on both databases."""
-    expression = func.lower(column_)
-    for letter, plain in (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss")):
-        expression = func.replace(expression, letter, plain)
-    return expression
-
 
 def mentions(fields, word):
     return or_(*(field_.like(contains_pattern(part), escape="\\")
