@@ -38,7 +38,7 @@ def main():
     from sozialplanung.accounts.models import User
     from sozialplanung.extensions import db
     from sozialplanung.forum.models import Post
-    from sozialplanung.search.services import Request, search
+    from sozialplanung.search.services import SearchRequest, search
 
     app = create_app("development")
     gc.freeze()  # as wsgi.py does for the portal
@@ -54,7 +54,7 @@ def main():
                 timings = []
                 for round_ in range(ROUNDS + 1):
                     started = time.perf_counter()
-                    results = search(member, Request(text=query, kind=kind, sort=sort)).results
+                    results = search(member, SearchRequest(text=query, kind=kind, sort=sort)).results
                     elapsed = (time.perf_counter() - started) * 1000
                     if round_:  # the first round warms the caches
                         timings.append(elapsed)

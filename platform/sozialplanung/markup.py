@@ -1,4 +1,6 @@
 """Markdown -> sanitized HTML. The only module that imports bleach; run at write time."""
+import html as html_module
+import re
 from functools import partial
 
 import bleach
@@ -65,3 +67,14 @@ def render_markdown(source: str) -> str:
     html = _render_with_shifted_headings(source or "")
     html = _strip_styles(html)
     return _cleaner.clean(html)
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_BREAKS = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr|td|th)>|<br\s*/?>")
+
+
+def plain_text(safe_html):
+    """What a reader sees of HTML made by render_markdown, as text (for calendar descriptions
+    and search snippets): tags gone, entities decoded, blocks and line breaks on new lines."""
+    text = _TAGS.sub("", _BREAKS.sub("\n", safe_html or ""))
+    return html_module.unescape(text).strip()

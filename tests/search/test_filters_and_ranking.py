@@ -244,12 +244,23 @@ def test_hidden_posts_only_for_moderators(client, app, people):
     assert status_line(search(moderator, "Hinweis", art="beitrag")) == "2 Treffer"
 
 
-def test_result_numbers_in_german_format(client, people, monkeypatch):
+def test_more_matches_than_counted_say_so(client, people, monkeypatch):
     monkeypatch.setattr(services, "COUNT_CAP", 1)
     start_thread(people["anja"], people["group"], "Kita", "Kita.", "a1")
     start_thread(people["anja"], people["group"], "Kita", "Kita.", "a2")
     login(client, people["clara"])
-    assert status_line(search(client, "Kita", art="beitrag")) == "Mehr als 1 Treffer"
+    response = search(client, "Kita", art="beitrag")
+    assert status_line(response) == "Mehr als 1 Treffer"
+    assert "Beiträge (1+)" in [label for label, _link, _current in tabs(response)]
+
+
+def test_numbers_in_german_format(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+    with app.test_request_context("/"):
+        assert render_template_string("{{ 1543|number }}") == "1.543"
+        with force_locale("en"):
+            assert render_template_string("{{ 1543|number }}") == "1,543"
 
 
 def test_word_forms_unit():
@@ -261,7 +272,6 @@ def test_word_forms_unit():
 
 def test_highlight_marks_the_words_the_search_matched():
     parsed = parse("Planung Kinder Massnahmenplan")
-    assert parsed.stems is parsed.stems  # worked out once per search, not once per result
     snippet = highlight("Die Planungen für Kindern, die Pflegeplanung und den Maßnahmenplan.",
                         parsed)
     assert snippet == ("Die <mark>Planungen</mark> für <mark>Kindern</mark>, die Pflegeplanung "
@@ -269,9 +279,9 @@ def test_highlight_marks_the_words_the_search_matched():
 
 
 def test_request_dates_and_filters():
-    assert not services.Request(text="x").has_filters
-    assert services.Request(author=" Anja ").has_filters
-    assert services.Request(date_to=date(2026, 1, 1)).has_filters
+    assert not services.SearchRequest(text="x").has_filters
+    assert services.SearchRequest(author=" Anja ").has_filters
+    assert services.SearchRequest(date_to=date(2026, 1, 1)).has_filters
 
 
 def test_document_words_may_sit_in_title_and_text(client, people):

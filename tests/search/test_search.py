@@ -79,8 +79,11 @@ def test_closed_group_invisible_to_non_members(client, content):
     page = response.get_data(as_text=True)
     assert "Vertrauliche" not in page and "Geheime" not in page
     assert status_line(response) == "0 Treffer"
-    # Facet counts do not leak it either.
-    assert "(0)" in page and "(1)" not in page.split("Beiträge")[1][:20]
+    # The counts of the tabs do not leak it either.
+    assert re.findall(r'<a href="[^"]*"(?: aria-current="page")?>([^<]*)</a>',
+                      page.split('aria-label="Treffer nach Art"')[1].split("</nav>")[0]) == [
+        "Alles (0)", "Themen (0)", "Beiträge (0)", "Dokumente (0)",
+        "Neuigkeiten und Termine (0)", "Mitglieder (0)"]
 
 
 def test_closed_group_visible_to_members(client, content):
@@ -218,7 +221,11 @@ def test_highlight_escapes_html():
 
 
 def test_page_beyond_the_last_shows_the_last_page(client, content):
+    thread = db.session.query(Thread).filter_by(title="Sozialbericht 2026").one()
+    for n in range(22):
+        reply(content["member"], thread, f"Planung Nummer {n}", f"p{n}")
     login(client, content["author"])
-    response = search(client, "Planung", seite=99)
+    response = search(client, "Planung", art="beitrag", seite=99)
     assert response.status_code == 200
-    assert status_line(response) == "2 Treffer" and len(hits(response)) == 2
+    assert status_line(response) == "24 Treffer" and len(hits(response)) == 4
+    assert "Seite 2 von 2" in response.get_data(as_text=True)

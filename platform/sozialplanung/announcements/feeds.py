@@ -1,7 +1,6 @@
 """Atom (RFC 4287) and iCalendar (RFC 5545) output of announcements and events. Only formats
 what it is given: which entries a member may see is decided by queries/policy."""
 import html
-import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -10,11 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
-from .display import event_when
+from ..markup import plain_text
 from ..timeutil import LOCAL_TZ, local_time
+from .display import event_when
 
-TAGS = re.compile(r"<[^>]+>")
-BREAKS = re.compile(r"</p>|<br\s*/?>|</li>")
 
 
 def site_url():
@@ -23,12 +21,6 @@ def site_url():
 
 def absolute_url(endpoint, **values):
     return site_url() + url_for(endpoint, **values)
-
-
-def plain_text(fragment):
-    """Sanitized HTML (from markup.py) -> text for calendar descriptions."""
-    text = TAGS.sub("", BREAKS.sub("\n", fragment or ""))
-    return html.unescape(text).strip()
 
 
 def rfc3339(value):

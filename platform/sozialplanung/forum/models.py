@@ -24,7 +24,7 @@ class Thread(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # Denormalised, kept up to date in the same transaction as every post write.
     post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

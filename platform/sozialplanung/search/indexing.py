@@ -77,10 +77,13 @@ def _rebuild_postgres(progress):
             db.session.commit()
             last_id, total = upper, total + done
             progress(done)
-        db.session.execute(text(f"REINDEX INDEX ix_{table}_search_vector"))
-        db.session.commit()
+    # The updates kept the indexes current; rebuilding them compacts what the updates left
+    # behind, CONCURRENTLY so that members can go on writing meanwhile. It waits for every
+    # open transaction, this session's last read included: end it first.
+    db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for table in INDEXED_TABLES:
+            conn.execute(text(f"REINDEX INDEX CONCURRENTLY ix_{table}_search_vector"))
             conn.execute(text(f"VACUUM (ANALYZE) {table}"))
     folds = db.session.scalar(text(
         "SELECT count(*) FROM pg_extension WHERE extname = 'unaccent'")) > 0

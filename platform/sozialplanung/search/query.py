@@ -5,10 +5,14 @@ database query, so operators, quotes and SQL fragments can never cause an error.
 """
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import snowballstemmer
+from markupsafe import Markup
+
+from . import stopwords
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -23,6 +27,8 @@ class ParsedQuery:
     terms: list[str] = field(default_factory=list)      # single words, lower-case
     phrases: list[list[str]] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
+    excluded_phrases: list[list[str]] = field(default_factory=list)
+    common: list[str] = field(default_factory=list)     # stop words left out of the search
     shortened: bool = False   # words beyond MAX_TERMS or MAX_QUERY_LENGTH were left out
 
     @property
@@ -35,8 +41,9 @@ class ParsedQuery:
     @property
     def searched(self):
         """What was searched for, written as the member would type it."""
-        return " ".join(self.terms + ['"' + " ".join(p) + '"' for p in self.phrases]
-                        + ["-" + w for w in self.excluded])
+        return " ".join(self.terms + [_quoted(p) for p in self.phrases]
+                        + ["-" + w for w in self.excluded]
+                        + ["-" + _quoted(p) for p in self.excluded_phrases])
 
     @cached_property
     def stems(self):
@@ -51,34 +58,46 @@ class ParsedQuery:
         return frozenset(f for word in self.positive_words() for f in fragments(word))
 
 
+def _quoted(words):
+    return '"' + " ".join(words) + '"'
+
+
 def parse(text):
-    """Terms, phrases and exclusions, at most MAX_TERMS words of each kind, cut at a word
-    boundary after MAX_QUERY_LENGTH characters."""
-    text = (text or "").strip()
+    """Terms, "phrases", -exclusions and -"excluded phrases": at most MAX_TERMS words to find
+    and as many to exclude, cut at a word boundary after MAX_QUERY_LENGTH characters; stop
+    words are left out of single words, as PostgreSQL's index leaves them out."""
+    text = unicodedata.normalize("NFKC", text or "").strip()  # "ﬁ" -> "fi", full-width -> ASCII
     kept = text[:MAX_QUERY_LENGTH]
     if len(text) > MAX_QUERY_LENGTH and not text[MAX_QUERY_LENGTH].isspace() and " " in kept:
         kept = kept.rsplit(None, 1)[0]  # never search for half a word
     parsed = ParsedQuery(text=kept, shortened=len(kept) < len(text))
-    positive, negative = MAX_TERMS, MAX_TERMS
+    budget = {False: MAX_TERMS, True: MAX_TERMS}  # words to find, words to exclude
     # Balanced "…" are phrases; a lone quote is ignored.
-    for match in re.finditer(r'"([^"]*)"|(-?)([^\s"]+)', kept):
-        phrase, minus, word = match.groups()
-        words = [w.lower() for w in WORD.findall(phrase if phrase is not None else word)]
-        if minus and words:
-            parsed.shortened |= len(words) > negative
-            parsed.excluded += words[:negative]
-            negative = max(negative - len(words), 0)
-            continue
-        parsed.shortened |= len(words) > positive
-        words = words[:positive]
-        positive -= len(words)
+    for match in re.finditer(r'(-?)"([^"]*)"|(-?)([^\s"]+)', kept):
+        phrase_minus, phrase, minus, word = match.groups()
+        words = _words(phrase if phrase is not None else word)
+        excluded = bool(phrase_minus if phrase is not None else minus)
+        parsed.shortened |= len(words) > budget[excluded]
+        words = words[:budget[excluded]]
+        budget[excluded] -= len(words)
         if phrase is not None and len(words) > 1:
-            parsed.phrases.append(words)
+            (parsed.excluded_phrases if excluded else parsed.phrases).append(words)
         else:
-            parsed.terms += words
-    parsed.terms = _unique(parsed.terms)
-    parsed.excluded = _unique(parsed.excluded)
+            (parsed.excluded if excluded else parsed.terms).extend(words)
+    parsed.common = _unique([w for w in parsed.terms if is_stop_word(w)])
+    parsed.terms = _unique([w for w in parsed.terms if not is_stop_word(w)])
+    parsed.excluded = _unique([w for w in parsed.excluded if not is_stop_word(w)])
     return parsed
+
+
+def _words(text):
+    # lower() writes "İ" as "i" plus a combining dot, which would split the word in two.
+    return [w.lower() for w in WORD.findall(text.lower().replace("\u0307", ""))]
+
+
+def is_stop_word(word):
+    """PostgreSQL folds umlauts before it looks a word up in the list, so "für" is searched."""
+    return word in stopwords.GERMAN and not any(letter in "äöüß" for letter in word)
 
 
 def _unique(items):
@@ -101,7 +120,7 @@ def fold(text):
     return text.lower().translate(_FOLD)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def fragments(word):
     """What a name, organisation or job title must contain to match `word`: the folded word
     in every spelling ("Koehler" and "Kohler" find "Köhler") or a long stem ("Planungen" finds
@@ -111,6 +130,9 @@ def fragments(word):
              if form == variant or len(form) >= MIN_NAME_STEM}
     return tuple(sorted(f for f in found
                         if not any(other != f and other in f for other in found)))
+
+
+_TRANSCRIBED_U = re.compile(r"(?<!q)ue")  # "Quelle" has no ü
 
 
 def spellings(word):
@@ -125,9 +147,6 @@ def spellings(word):
     return sorted(variants)
 
 
-_TRANSCRIBED_U = re.compile(r"(?<!q)ue")  # "Quelle" has no ü
-
-
 # What Snowball's German stemmer takes off a word: derivational suffixes, then inflection
 # endings. A stem plus such an ending that stems back to the same stem is a form of the word
 # that an index without stemming may hold.
@@ -136,17 +155,24 @@ _SHORT_ENDINGS = ("", "e", "em", "en", "er", "ern", "es", "n", "s")
 _ENDINGS = _SHORT_ENDINGS + ("ende", "enden", "ens", "ere", "erem", "eren", "erer", "eres",
                              "est", "ns", "st", "ste", "sten", "ster", "stes")
 _SUFFIXES = _ENDINGS + tuple(d + e for d in _DERIVATIONS for e in _SHORT_ENDINGS)
+# Longer "words" are no German words; their forms are not worth working out (nor caching).
+MAX_WORD_FOR_FORMS = 40
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def word_forms(word):
     """The forms of `word` that FTS5's index may hold (it stores words as written, umlauts
-    folded, ß kept): every spelling, and every stem + ending that stems back to the same stem,
-    so "Kind" finds "Kindern" and "Planungen" finds "Planung", as on PostgreSQL."""
+    folded, ß kept): every spelling, and every word with the same stem built from the stem or
+    from the word as typed plus an ending, so "Kind" finds "Kindern", "Planungen" finds
+    "Planung", and "aktuell" finds "aktuellen" (whose stem "aktull" reads "ue" as "ü")."""
     variants = spellings(word)
     forms = set(variants)
-    for base in {stem(variant) for variant in variants}:
-        forms.update(base + suffix for suffix in _SUFFIXES if stem(base + suffix) == base)
+    if len(word) <= MAX_WORD_FOR_FORMS:
+        stems = {stem(variant) for variant in variants}
+        bases = stems | {variant[:-len(ending)] for variant in variants
+                         for ending in _ENDINGS if ending and variant.endswith(ending)}
+        forms.update(base + suffix for base in bases | set(variants) for suffix in _SUFFIXES
+                     if stem(base + suffix) in stems)
     forms.update([form.replace("ss", "ß") for form in forms if "ss" in form])
     return tuple(sorted(forms))
 
@@ -167,20 +193,21 @@ def fts5_expression(parsed):
     if not parts:
         return None
     expression = " AND ".join(parts)
-    if parsed.excluded:
-        expression = f"({expression}) NOT (" + " OR ".join(
-            fts5_word(t) for t in parsed.excluded) + ")"
+    excluded = [fts5_word(w) for w in parsed.excluded]
+    excluded += [fts5_phrase(p) for p in parsed.excluded_phrases]
+    if excluded:
+        expression = f"({expression}) NOT (" + " OR ".join(excluded) + ")"
     return expression
 
 
 # --- highlighting -------------------------------------------------------------------------
 
 def highlight(text, parsed, width=220, by_parts=False):
-    """An HTML-escaped excerpt around the first match, matches wrapped in <mark>. Words match
-    by stem, as in the indexes; `by_parts` for names, which match by fragments."""
+    """An HTML-escaped excerpt (Markup) around the first match, matches wrapped in <mark>.
+    Words match by stem, as in the indexes; `by_parts` for names, which match by fragments."""
     text = " ".join((text or "").split())
     if not parsed.stems:
-        return html.escape(text[:width])
+        return Markup.escape(text[:width])
     if by_parts:
         def matches(word):
             return any(f in fold(word) for f in parsed.fragments)
@@ -202,4 +229,4 @@ def highlight(text, parsed, width=220, by_parts=False):
     pieces.append(html.escape(excerpt[last:]))
     prefix = "… " if start else ""
     suffix = " …" if start + width < len(text) else ""
-    return prefix + "".join(pieces) + suffix
+    return Markup(prefix + "".join(pieces) + suffix)  # every piece of text escaped above

@@ -2,7 +2,7 @@
 each kind in sources.py finds what the searcher may read; here they are counted, ranked,
 merged and paginated."""
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, text
 
@@ -10,9 +10,9 @@ from ..accounts.models import User, UserStatus
 from ..extensions import db
 from ..groups.models import WorkingGroup
 from ..policy import Action, require, visible_groups_clause
-from ..timeutil import day_end_utc, day_start_utc
-from .query import parse
 from ..sql import folded
+from ..timeutil import day_start_utc
+from .query import parse
 from .sources import SOURCES, Filters, is_postgres, mentions
 
 MAX_QUERY_INPUT = 500
@@ -30,7 +30,7 @@ MAX_AUTHORS = 50
 
 
 @dataclass
-class Request:
+class SearchRequest:
     """What a member asked for, as the results page sends it."""
     text: str = ""
     kind: str = ""
@@ -53,10 +53,12 @@ class Request:
 @dataclass
 class Results:
     hits: list
-    total: int
+    total: int          # matches of the kind shown (each kind counted up to COUNT_CAP)
     capped: bool
-    counts: dict
+    counts: dict        # kind -> matches, up to COUNT_CAP + 1
     page: int
+    all_total: int = 0  # matches of every kind that "Alles" shows
+    all_capped: bool = False
     per_page: int = PER_PAGE
     authors: list = field(default_factory=list)   # the members the author filter named
 
@@ -64,20 +66,11 @@ class Results:
     def pages(self):
         return max(min(-(-self.total // self.per_page), MAX_PAGES), 1)
 
-    @property
-    def all_total(self):
-        """Matches of every kind, whichever kind is shown."""
-        return sum(min(count, COUNT_CAP) for count in self.counts.values())
-
-    @property
-    def all_capped(self):
-        return any(count > COUNT_CAP for count in self.counts.values())
-
 
 @dataclass
 class Outcome:
-    """What the page shows: the parsed query, whether anything could be searched, the results,
-    and why not (`problem`: "leer", "keine-woerter", "datum-ungueltig", "zeitraum",
+    """What the page shows: the parsed query, the results, and why nothing could be searched
+    (`problem`: "leer", "keine-woerter", "nur-haeufige-woerter", "datum-ungueltig", "zeitraum",
     "autor-unbekannt")."""
     parsed: object
     results: Results
@@ -86,53 +79,80 @@ class Outcome:
 
 
 def search(actor, request):
-    """Run the request over the selected kind (or all), count every kind for the type filter,
-    merge by relevance or date and cut out the requested page."""
+    """Run the request over the selected kind (or all), count every kind for the tabs, merge
+    by relevance or date and cut out the requested page."""
     require(actor, Action.VIEW_MEMBERS)
     parsed = parse(request.text)
     page = min(max(request.page, 1), MAX_PAGES)
-    empty = Results([], 0, False, {}, page)
-    if request.unreadable_dates:
-        return Outcome(parsed, empty, "datum-ungueltig", request.sort)
-    if parsed.is_empty and request.text.strip():
-        return Outcome(parsed, empty, "keine-woerter", request.sort)
-    if parsed.is_empty and not request.has_filters:
-        return Outcome(parsed, empty, "leer", request.sort)
-    if request.date_from and request.date_to and request.date_from > request.date_to:
-        return Outcome(parsed, empty, "zeitraum", request.sort)
-    authors = find_authors(request.author)
-    if request.author.strip() and not authors:
-        return Outcome(parsed, empty, "autor-unbekannt", request.sort)
-    filters = Filters(
-        kind=request.kind if request.kind in SOURCES else "", group_id=request.group_id,
-        author_ids=[a.id for a in authors] if request.author.strip() else None,
-        date_from=day_start_utc(request.date_from) if request.date_from else None,
-        date_to=day_end_utc(request.date_to) if request.date_to else None,
-        sort="datum" if request.sort == "datum" or parsed.is_empty else "relevanz")
+    problem = _problem(request, parsed)
+    authors = _authors_named(request.author) if not problem else []
+    if not problem and request.author.strip() and not authors:
+        problem = "autor-unbekannt"
+    if problem:
+        return Outcome(parsed, Results([], 0, False, {}, page), problem, request.sort)
+    filters = _filters(request, parsed, authors)
     if is_postgres():
         # Plan every search for its own words: a cached generic plan cannot tell a rare word
         # (bitmap index scan) from a common one (newest posts first) and would pick one for all.
         db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    kinds = [filters.kind] if filters.kind else list(SOURCES)
-    limit = page * PER_PAGE
-    counts, ranked = {}, {}
-    for kind, source in SOURCES.items():
-        matches = source.matches(actor, parsed, filters)
-        if kind in kinds:
-            rows = db.session.execute(matches.limit(COUNT_CAP + 1)).all()
-            counts[kind] = len(rows)
-            ranked[kind] = _best(rows[:COUNT_CAP], filters.sort)[:limit]
-        else:
-            counts[kind] = _capped_count(matches)
-    total = sum(min(counts[k], COUNT_CAP) for k in kinds)
-    capped = any(counts[k] > COUNT_CAP for k in kinds)
-    results = Results([], total, capped, counts, page, authors=authors)
+    counts, ranked = _run_sources(actor, parsed, filters, limit=page * PER_PAGE)
+    shown = [filters.kind] if filters.kind else list(SOURCES)
+    # Without words, members are listed only on their own tab, so "Alles" does not count them.
+    everything = [k for k in SOURCES if not (parsed.is_empty and k == "mitglied")]
+    results = Results([], *_total(counts, shown), counts, page, *_total(counts, everything),
+                      authors=authors)
     # A page beyond the last (an old link, an edited URL) shows the last page; every kind
     # returned its best `limit` matches, so the last page's are at hand.
     results.page = min(page, results.pages)
     wanted = _merge(ranked, filters.sort)[(results.page - 1) * PER_PAGE:results.page * PER_PAGE]
     results.hits = _hits(wanted, parsed)
     return Outcome(parsed, results, sort=filters.sort)
+
+
+def _problem(request, parsed):
+    """Why the request cannot be searched, or ""."""
+    if request.unreadable_dates:
+        return "datum-ungueltig"
+    if parsed.is_empty and parsed.common and not request.has_filters:
+        return "nur-haeufige-woerter"
+    if parsed.is_empty and request.text.strip() and not parsed.common:
+        return "keine-woerter"
+    if parsed.is_empty and not request.has_filters:
+        return "leer"
+    if request.date_from and request.date_to and request.date_from > request.date_to:
+        return "zeitraum"
+    return ""
+
+
+def _filters(request, parsed, authors):
+    return Filters(
+        kind=request.kind if request.kind in SOURCES else "", group_id=request.group_id,
+        author_ids=[a.id for a in authors] if request.author.strip() else None,
+        date_from=day_start_utc(request.date_from) if request.date_from else None,
+        date_before=day_start_utc(request.date_to + timedelta(days=1))
+        if request.date_to else None,
+        sort="datum" if request.sort == "datum" or parsed.is_empty else "relevanz")
+
+
+def _run_sources(actor, parsed, filters, limit):
+    """Per kind, the count (up to COUNT_CAP + 1); for the kinds shown, their best `limit`
+    rows, found in the same statement."""
+    counts, ranked = {}, {}
+    for kind, source in SOURCES.items():
+        matches = source.matches(actor, parsed, filters)
+        if not filters.kind or kind == filters.kind:
+            rows = db.session.execute(matches.limit(COUNT_CAP + 1)).all()
+            counts[kind] = len(rows)
+            ranked[kind] = _best(rows[:COUNT_CAP], filters.sort)[:limit]
+        else:
+            counts[kind] = _capped_count(matches)
+    return counts, ranked
+
+
+def _total(counts, kinds):
+    """(matches of these kinds, each counted up to COUNT_CAP; whether any had more)."""
+    return (sum(min(counts[k], COUNT_CAP) for k in kinds),
+            any(counts[k] > COUNT_CAP for k in kinds))
 
 
 def _best(rows, sort):
@@ -174,25 +194,24 @@ def _capped_count(matches):
         matches.limit(COUNT_CAP + 1).subquery()))
 
 
-def find_authors(name):
-    """The members an author filter names: the one whose display name it is, else everyone
-    whose name holds all its words as a member search would find them ("Koehler" finds
-    "Köhler"), at most MAX_AUTHORS. Suspended members count too: their posts are still there."""
+def _authors_named(name):
+    """The members an author filter names: everyone whose display name it is, else everyone
+    whose name holds all its words as the member search finds them ("Koehler" finds "Köhler"),
+    at most MAX_AUTHORS. Only active members, as in the member directory."""
     words = " ".join(name.split())[:MAX_AUTHOR_INPUT]
-    if not words:
-        return []
-    known = User.status.in_((UserStatus.ACTIVE, UserStatus.SUSPENDED))
-    exact = db.session.scalars(select(User).where(
-        known, func.lower(User.display_name) == words.lower()).limit(1)).all()
-    if exact:
-        return exact
     terms = parse(words).terms
     if not terms:
         return []
+    active = User.status == UserStatus.ACTIVE
+    by_name = func.lower(User.display_name), User.id
+    exact = db.session.scalars(select(User).where(
+        active, func.lower(User.display_name) == words.lower()).order_by(*by_name)).all()
+    if exact:
+        return exact
     name_ = folded(User.display_name)
     return db.session.scalars(
-        select(User).where(known, *(mentions((name_,), w) for w in terms))
-        .order_by(func.lower(User.display_name), User.id).limit(MAX_AUTHORS)).all()
+        select(User).where(active, *(mentions((name_,), w) for w in terms))
+        .order_by(*by_name).limit(MAX_AUTHORS)).all()
 
 
 def filter_groups(actor):

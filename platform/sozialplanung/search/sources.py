@@ -2,8 +2,6 @@
 the searcher may read, as rows (id, date, rank) newest first, and how a match reads as a result.
 Every statement applies policy's visibility scopes itself, so no result, snippet, count or
 facet reveals what the searcher may not read."""
-import html
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
@@ -21,31 +19,31 @@ from .. import timeutil
 from ..accounts.models import Organisation, User, UserStatus
 from ..announcements.display import event_when
 from ..announcements.models import Announcement, AnnouncementGroup
-from ..documents.models import Document
+from ..documents.models import Document, DocumentVersion
 from ..extensions import db
 from ..forum.models import Post, Thread
 from ..forum.queries import page_of
 from ..groups.models import WorkingGroup
-from ..policy import (moderated_group_ids, visible_announcements_clause,
-                      visible_documents_clause, visible_groups_clause)
+from ..markup import plain_text
+from ..policy import (can_write_announcements, memberships_of, moderated_group_ids,
+                      visible_announcements_clause, visible_documents_clause,
+                      visible_groups_clause)
 from ..sql import contains_pattern, folded
-from .query import (fragments, fts5_expression, fts5_phrase, fts5_word, highlight,
+from .query import (fold, fragments, fts5_expression, fts5_phrase, fts5_word, highlight,
                     spellings)
 from .schema import SEARCH_CONFIG
 
 
-TAG = re.compile(r"<[^>]+>")
-
-
 @dataclass
 class Filters:
-    """What narrows a search besides its words. `author_ids` is None for "anyone"; dates are
-    naive UTC bounds of German calendar days."""
+    """What narrows a search besides its words. `author_ids` is None for "anyone"; the dates
+    are naive UTC: from the start of the first German calendar day to (not including) the
+    start of the day after the last."""
     kind: str = ""
     group_id: int | None = None
     author_ids: list[int] | None = None
     date_from: datetime | None = None
-    date_to: datetime | None = None
+    date_before: datetime | None = None
     sort: str = "relevanz"
 
 
@@ -54,11 +52,11 @@ class Hit:
     kind: str
     title: str
     url: str
-    snippet: str          # safe HTML (escaped text with <mark>)
+    snippet: str          # Markup from query.highlight: escaped text with <mark>
     place: str
     author: str
     date: datetime | None
-    title_html: str = ""  # safe HTML: the title with its matches marked, where it matched
+    title_html: str = ""  # Markup: the title with its matches marked, where it matched
     hidden: bool = False  # hidden by the moderation (only moderators find it)
 
 
@@ -85,7 +83,7 @@ class _TextMatch:
         return self.entry_order or by_date
 
 
-def _text_match(table_name, parsed):
+def _text_match(table_name, parsed, entry_order=False):
     id_column = literal_column(f"{table_name}.id")
     if parsed.is_empty:  # filters only: every row qualifies
         return _TextMatch(lambda stmt: stmt, literal(0.0), ())
@@ -95,14 +93,14 @@ def _text_match(table_name, parsed):
         return _TextMatch(lambda stmt: stmt.where(vector.op("@@")(query)),
                           func.ts_rank_cd(vector, query), ())
     # FTS5 hands out matches by rowid, newest entry first when asked, so a common word stops
-    # after the newest COUNT_CAP matches instead of ranking all of them. Entries are written in
-    # time order, so entry order stands for date order here.
+    # after the newest COUNT_CAP matches instead of ranking all of them. Posts and threads are
+    # written in time order, so their entry order stands for date order (`entry_order`).
     fts = table(f"{table_name}_fts", column("rowid"))
     fts_name = literal_column(f"{table_name}_fts")
     return _TextMatch(
         lambda stmt: stmt.join(fts, fts.c.rowid == id_column)
                          .where(fts_name.op("MATCH")(fts5_expression(parsed))),
-        -func.bm25(fts_name), (fts.c.rowid.desc(),))
+        -func.bm25(fts_name), (fts.c.rowid.desc(),) if entry_order else ())
 
 
 def _tsquery(parsed):
@@ -110,8 +108,9 @@ def _tsquery(parsed):
     and tsquery operators: what the member typed is never parsed as query syntax."""
     parts = [_word_tsquery(term) for term in parsed.terms]
     parts += [_phrase_tsquery(phrase) for phrase in parsed.phrases]
-    parts += [UnaryExpression(_word_tsquery(word), operator=custom_op("!!"))
-              for word in parsed.excluded]
+    excluded = [_word_tsquery(word) for word in parsed.excluded]
+    excluded += [_phrase_tsquery(phrase) for phrase in parsed.excluded_phrases]
+    parts += [UnaryExpression(query, operator=custom_op("!!")) for query in excluded]
     return reduce(lambda a, b: a.op("&&")(b), parts)
 
 
@@ -145,8 +144,8 @@ def _ids_holding(table_name, word=None, phrase=None):
 def _dates(stmt, column_, filters):
     if filters.date_from:
         stmt = stmt.where(column_ >= filters.date_from)
-    if filters.date_to:
-        stmt = stmt.where(column_ <= filters.date_to)
+    if filters.date_before:
+        stmt = stmt.where(column_ < filters.date_before)
     return stmt
 
 
@@ -164,10 +163,6 @@ def _hidden_ok(actor):
     return WorkingGroup.id.in_(scope or [0])
 
 
-def _text_of(safe_html):
-    """The words of sanitized HTML (stored at write time), for snippets: what the reader sees,
-    without Markdown marks or tags."""
-    return html.unescape(TAG.sub(" ", safe_html or ""))
 
 
 def _load(model, ids, *options):
@@ -183,7 +178,7 @@ def _name(user):
 # --- posts --------------------------------------------------------------------------------
 
 def post_matches(actor, parsed, filters):
-    text = _text_match("posts", parsed)
+    text = _text_match("posts", parsed, entry_order=True)
     stmt = (text.restrict(select(Post.id, Post.created_at.label("date"),
                                  text.rank.label("rank")).select_from(Post))
             .join(Thread, Thread.id == Post.thread_id)
@@ -201,7 +196,7 @@ def post_hits(ids, parsed):
     return [Hit(kind="beitrag", title=post.thread.title,
                 url=url_for("forum.show_thread", thread_id=post.thread_id,
                             seite=page_of(post.number), _anchor=f"beitrag-{post.id}"),
-                snippet=highlight(_text_of(post.html), parsed), place=post.thread.group.name,
+                snippet=highlight(plain_text(post.html), parsed), place=post.thread.group.name,
                 author=_name(post.author), date=post.created_at,
                 hidden=post.is_hidden or post.thread.is_hidden)
             for post in _load(Post, ids, joinedload(Post.author),
@@ -211,7 +206,7 @@ def post_hits(ids, parsed):
 # --- thread titles ------------------------------------------------------------------------
 
 def thread_matches(actor, parsed, filters):
-    text = _text_match("threads", parsed)
+    text = _text_match("threads", parsed, entry_order=True)
     stmt = (text.restrict(select(Thread.id, Thread.created_at.label("date"),
                                  text.rank.label("rank")).select_from(Thread))
             .join(WorkingGroup, WorkingGroup.id == Thread.group_id)
@@ -248,10 +243,12 @@ def document_matches(actor, parsed, filters):
         in_text = Document.current_version_id.in_(_ids_holding("document_versions", **unit))
         stmt = stmt.where(or_(in_meta, in_text))
         rank = rank + case((in_meta, 1.0), else_=0.5)
-    for word in parsed.excluded:
-        stmt = stmt.where(~Document.id.in_(_ids_holding("documents", word=word)),
+    excluded = [{"word": w} for w in parsed.excluded]
+    excluded += [{"phrase": p} for p in parsed.excluded_phrases]
+    for unit in excluded:
+        stmt = stmt.where(~Document.id.in_(_ids_holding("documents", **unit)),
                           ~func.coalesce(Document.current_version_id, 0).in_(
-                              _ids_holding("document_versions", word=word)))
+                              _ids_holding("document_versions", **unit)))
     stmt = stmt.add_columns(rank.label("rank")).where(visible_documents_clause(actor),
                                                       Document.in_library.is_(True))
     if filters.group_id:
@@ -260,13 +257,21 @@ def document_matches(actor, parsed, filters):
     return stmt.order_by(Document.updated_at.desc(), Document.id.desc())
 
 
+# The snippet of a document comes from the start of its text: a long PDF's whole text is
+# not loaded for one line.
+SNIPPET_SOURCE_CHARS = 20_000
+
+
 def document_hits(ids, parsed):
+    documents = _load(Document, ids, joinedload(Document.group), joinedload(Document.created_by))
+    texts = dict(db.session.execute(
+        select(DocumentVersion.id, func.substr(DocumentVersion.extracted_text, 1,
+                                               SNIPPET_SOURCE_CHARS))
+        .where(DocumentVersion.id.in_([d.current_version_id for d in documents
+                                       if d.current_version_id]))).all())
     hits = []
-    for doc in _load(Document, ids, joinedload(Document.group), joinedload(Document.created_by),
-                     joinedload(Document.current_version)):
-        version = doc.current_version
-        text = " ".join(x for x in (doc.description,
-                                    version.extracted_text[:20000] if version else "") if x)
+    for doc in documents:
+        text = " ".join(x for x in (doc.description, texts.get(doc.current_version_id)) if x)
         hits.append(Hit(kind="dokument", title=doc.title,
                         url=url_for("documents.show_document", document_id=doc.id),
                         snippet=highlight(text or doc.title, parsed),
@@ -278,13 +283,20 @@ def document_hits(ids, parsed):
 # --- announcements and events -------------------------------------------------------------
 
 def announcement_matches(actor, parsed, filters):
+    """Announcements the actor may read. Members are not told whom an announcement was meant
+    for or who wrote it: the group filter only applies to their own groups, the author filter
+    leaves none (editors see both on their pages, and so here)."""
     text = _text_match("announcements", parsed)
     stmt = text.restrict(select(Announcement.id, Announcement.publish_at.label("date"),
                                 text.rank.label("rank")).select_from(Announcement)).where(
         visible_announcements_clause(actor, timeutil.utcnow()))
+    writer = can_write_announcements(actor)
     if filters.group_id:
+        told = writer or filters.group_id in memberships_of(actor)
         stmt = stmt.where(Announcement.id.in_(select(AnnouncementGroup.announcement_id).where(
-            AnnouncementGroup.group_id == filters.group_id)))
+            AnnouncementGroup.group_id == filters.group_id)) if told else false())
+    if filters.author_ids is not None and not writer:
+        stmt = stmt.where(false())
     stmt = _dates(_authors(stmt, Announcement.author_id, filters), Announcement.publish_at,
                   filters)
     return stmt.order_by(*text.newest_first(Announcement.publish_at.desc(),
@@ -295,7 +307,7 @@ def announcement_hits(ids, parsed):
     """An event names its date, so the publication date is not taken for it."""
     return [Hit(kind="mitteilung", title=a.title,
                 url=url_for("announcements.show_announcement", announcement_id=a.id),
-                snippet=highlight(_text_of(a.teaser_html + " " + a.body_html), parsed),
+                snippet=highlight(plain_text(a.teaser_html + " " + a.body_html), parsed),
                 place=" · ".join(x for x in (str(a.category_label), event_when(a)) if x),
                 author="", date=a.publish_at)
             for a in _load(Announcement, ids)]
@@ -322,9 +334,11 @@ def member_matches(actor, parsed, filters):
             .outerjoin(Organisation, Organisation.id == User.organisation_id)
             .where(User.status == UserStatus.ACTIVE,
                    *(mentions(fields, w) for w in words),
-                   *(~mentions(fields, w) for w in parsed.excluded)))
+                   *(~mentions(fields, w) for w in parsed.excluded),
+                   *(~or_(*(f.like(contains_pattern(fold(" ".join(p))), escape="\\")
+                            for f in fields)) for p in parsed.excluded_phrases)))
     if (not words and filters.kind != "mitglied") or filters.group_id \
-            or filters.author_ids is not None or filters.date_from or filters.date_to:
+            or filters.author_ids is not None or filters.date_from or filters.date_before:
         stmt = stmt.where(false())
     return stmt.order_by(func.lower(User.display_name), User.id)
 

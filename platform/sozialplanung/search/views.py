@@ -20,7 +20,7 @@ def _dates():
         if not value:
             continue
         try:
-            day = date.fromisoformat(value[:10])
+            day = date.fromisoformat(value)
         except ValueError:
             day = None
         if day is None or not 1900 <= day.year <= 2999:
@@ -33,7 +33,7 @@ def _dates():
 @bp.route("/suche")
 def results():
     days, unreadable = _dates()
-    asked = services.Request(
+    asked = services.SearchRequest(
         text=request.args.get("q", "")[:services.MAX_QUERY_INPUT],
         kind=request.args.get("art", ""), group_id=int_arg("arbeitskreis"),
         author=request.args.get("autor", "")[:services.MAX_AUTHOR_INPUT],
@@ -43,4 +43,5 @@ def results():
     outcome = services.search(current_user, asked)
     return render_template("search/results.html", asked=asked, outcome=outcome,
                            results=outcome.results, sources=SOURCES,
+                           count_cap=services.COUNT_CAP,
                            groups=services.filter_groups(current_user))
