@@ -81,6 +81,14 @@ def visible_groups_clause(user):
     return or_(WorkingGroup.visibility == Visibility.OPEN, WorkingGroup.id.in_(member_of))
 
 
+def visible_group_ids(user):
+    """Ids of the groups whose content `user` may read, for statements whose planner must know
+    them (search); None means every group."""
+    if is_site_moderator(user):
+        return None
+    return db.session.scalars(select(WorkingGroup.id).where(visible_groups_clause(user))).all()
+
+
 # --- working groups and forum -------------------------------------------------------------
 
 def group_role(user, group):

@@ -53,10 +53,16 @@ class Post(db.Model):
         # One post per submitted form: a double submit finds the first one.
         UniqueConstraint("author_id", "submission_key", name="uq_posts_author_submission"),
         CheckConstraint("number > 0", name="number_positive"),
+        # Search: a group's newest posts, and the readable groups' share of a word's matches.
+        Index("ix_posts_group_created", "group_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    # The thread's group, copied by database triggers (migration b7e3f9a1c5d2) whenever a post
+    # is written or moved: lets search select readable posts from an index. Readability itself
+    # is always decided through the thread.
+    group_id: Mapped[int | None] = mapped_column()
     # Position in the thread (1 = opening post); pages and permalinks are computed from it.
     number: Mapped[int]
     author_id: Mapped[int | None] = mapped_column(

@@ -27,7 +27,7 @@ from ..groups.models import WorkingGroup
 from ..markup import plain_text
 from ..policy import (can_write_announcements, memberships_of, moderated_group_ids,
                       visible_announcements_clause, visible_documents_clause,
-                      visible_groups_clause)
+                      visible_group_ids, visible_groups_clause)
 from ..sql import contains_pattern, folded
 from .query import (fold, fragments, fts5_expression, fts5_phrase, fts5_word, highlight,
                     spellings)
@@ -186,8 +186,14 @@ def post_matches(actor, parsed, filters):
             .where(Post.is_deleted.is_(False), visible_groups_clause(actor),
                    or_(and_(Post.is_hidden.is_(False), Thread.is_hidden.is_(False)),
                        _hidden_ok(actor))))
+    # The same groups once more, as a list on the post's own copy of its group: the planner
+    # sees how few posts a member of few groups may read and reads only those (the join above
+    # stays the authority).
+    readable = visible_group_ids(actor)
+    if readable is not None:
+        stmt = stmt.where(Post.group_id.in_(readable or [0]))
     if filters.group_id:
-        stmt = stmt.where(Thread.group_id == filters.group_id)
+        stmt = stmt.where(Thread.group_id == filters.group_id, Post.group_id == filters.group_id)
     stmt = _dates(_authors(stmt, Post.author_id, filters), Post.created_at, filters)
     return stmt.order_by(*text.newest_first(Post.created_at.desc(), Post.id.desc()))
 
