@@ -5,7 +5,8 @@
 
 Runs the search service as a signed-in member (permission filters included), first page of
 results with the counts of every kind, exactly as the results page does: `alles` is the
-header's search box (every kind), `Beiträge` the type filter set to posts.
+header's search box (every kind), `Beiträge` the type filter set to posts. BENCH_USER picks the
+member (default bench1@example.org, who reads most groups; wenig@example.org belongs to one).
 """
 import gc
 import os
@@ -43,9 +44,11 @@ def main():
     app = create_app("development")
     gc.freeze()  # as wsgi.py does for the portal
     with app.test_request_context("/suche"):
-        member = db.session.scalar(select(User).where(User.email == "bench1@example.org"))
+        email = os.environ.get("BENCH_USER", "bench1@example.org")
+        member = db.session.scalar(select(User).where(User.email == email))
         posts = db.session.scalar(select(func.count()).select_from(Post))
-        print(f"\nDatenbank: {os.environ['DATABASE_URL'].split('@')[-1]}, {posts:,} Beiträge")
+        print(f"\nDatenbank: {os.environ['DATABASE_URL'].split('@')[-1]}, {posts:,} Beiträge, "
+              f"als {email}")
         print("| Anfrage | Sortierung | Art | Treffer (Beiträge) | Median | p95 |")
         print("|---|---|---|---:|---:|---:|")
         two_words = {"": [], "beitrag": []}

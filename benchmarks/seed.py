@@ -66,6 +66,8 @@ def main():
     parser.add_argument("--posts-per-thread", type=int, default=25)
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--groups", type=int, default=12)
+    parser.add_argument("--closed", type=int, default=3,
+                        help="closed groups (the last ones); 11 of 12 shows a member of few groups")
     parser.add_argument("--batch", type=int, default=5_000)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
@@ -101,13 +103,24 @@ def main():
             text("SELECT id FROM users WHERE email LIKE 'bench%' ORDER BY id"))]
         db.session.execute(insert(WorkingGroup), [
             {"name": f"Arbeitskreis Benchmark {g}", "slug": f"benchmark-{g}",
-             "description": paragraph(rng), "visibility": "closed" if g % 4 == 3 else "open"}
+             "description": paragraph(rng),
+             "visibility": "closed" if g >= args.groups - args.closed else "open"}
             for g in range(args.groups)])
         group_ids = [row[0] for row in db.session.execute(
             text("SELECT id FROM working_groups WHERE slug LIKE 'benchmark-%' ORDER BY id"))]
         db.session.execute(insert(Membership), [
             {"user_id": uid, "group_id": gid, "role": "member"}
             for uid in user_ids for gid in group_ids if (uid + gid) % 3 != 0])
+        # A member of the first group only: with most groups closed (--closed), what a
+        # member of few groups sees (BENCH_USER=wenig@example.org benchmarks/search.py).
+        db.session.execute(insert(User), [{
+            "email": "wenig@example.org", "display_name": "Planerin wenig",
+            "password_hash": password, "role": "member", "status": "active",
+            "position": "Sozialplanung", "session_token": "twenig",
+            "email_confirmed_at": datetime(2026, 1, 1)}])
+        db.session.execute(insert(Membership), [{"user_id": db.session.scalar(
+            text("SELECT id FROM users WHERE email = 'wenig@example.org'")),
+            "group_id": group_ids[0], "role": "member"}])
         db.session.commit()
 
         n_threads = max(args.posts // args.posts_per_thread, 1)
