@@ -96,6 +96,7 @@ TABLE = [
     (Action.SUSPEND_USER, "moderator_other", allowed("admin")),
     (Action.SUSPEND_USER, "admin_other", allowed("admin")),
     (Action.SUSPEND_USER, "self", allowed()),
+    (Action.SUSPEND_USER, "deleted_other", allowed()),
     # Documents: the platform-wide library (no group) holds institute material
     (Action.VIEW_LIBRARY, None, SIGNED_IN),
     (Action.VIEW_LIBRARY, "closed_group", allowed("insider", "groupmod", *SITE_MODERATORS)),
@@ -201,6 +202,7 @@ def world():
         "active_other": make_user(password=None),
         "suspended_other": make_user(status="suspended", password=None),
         "invited_other": make_user(status="invited", password=None),
+        "deleted_other": make_user(status="deleted", password=None),
         "editor_other": make_user(role="editor", password=None),
         "moderator_other": make_user(role="moderator", password=None),
         "admin_other": make_user(role="admin", password=None),
