@@ -1,11 +1,16 @@
-"""The member directory: only active members, filters, pagination, literal search text."""
+"""The member directory: only active members, filters, pagination, literal search text, every
+spelling of a name, German alphabetical order."""
 import re
 
 import pytest
 
 from sozialplanung.accounts.services import PAGE_SIZE
+from sozialplanung.admin.services import approve_user, create_admin_account, invite_user
+from sozialplanung.auth import services as auth_services
+from sozialplanung.auth.models import TokenPurpose
+from sozialplanung.auth.services import issue_token
 
-from ..auth.support import new_client, page
+from ..auth.support import NEW_PASSWORD, admin_request, new_client, page
 from ..conftest import login
 from ..factories import make_user, organisation
 
@@ -144,3 +149,61 @@ def test_email_shown_only_where_the_member_allows_it(client, viewer):
 def test_overlong_search_text_does_not_fail(client, viewer):
     make_user(display_name="Jana Jugend")
     assert directory(client, q="j" * 500).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["Köhler", "koehler", "Kohler", "KOEHLER", "martin koehler",
+                                   "Kohler Martin", "Köh\u00adler", "Ｋöhler"])
+def test_every_spelling_finds_a_name(client, viewer, query):
+    """As the search finds members: ae/oe/ue and the plain vowel stand for the umlaut."""
+    make_user(display_name="Martin Köhler", position="Jugendhilfeplanung")
+    make_user(display_name="Karl Kohlmann")
+    assert names(directory(client, q=query)) == ["Martin Köhler"]
+
+
+def test_spellings_and_word_forms_count_in_the_position_too(client, viewer):
+    make_user(display_name="Jürgen Öztürk", position="Übergänge und Straßensozialarbeit")
+    make_user(display_name="Paul Planer", position="Sozialplanung")
+    assert names(directory(client, q="uebergaenge strassen")) == ["Jürgen Öztürk"]
+    assert names(directory(client, q="Planungen")) == ["Paul Planer"]
+    assert names(directory(client, q="oeztuerk juergen")) == ["Jürgen Öztürk"]
+
+
+def test_members_are_listed_in_german_alphabetical_order(client, viewer):
+    """DIN 5007: Ö sorts as O, ß as ss, case does not count."""
+    for name in ("Zora Zander", "Öykü Özdemir", "Otto Olm", "ole Ober", "Änne Arndt",
+                 "Anton Abel", "Uwe Ust", "Uwe Ußmann"):
+        make_user(display_name=name)
+    assert names(directory(client)) == [
+        "Änne Arndt", "Anton Abel", "ole Ober", "Otto Olm", "Öykü Özdemir", "Uwe Ußmann",
+        "Uwe Ust", "Vera Viewer", "Zora Zander"]
+
+
+def test_organisations_are_offered_in_german_alphabetical_order(client, viewer):
+    html = page(directory(client))
+    options = re.findall(r'<option [^>]*>([^<]+)</option>', html)
+    landkreise = [o for o in options if o.startswith("Landkreis ")]
+    assert landkreise.index("Landkreis Sömmerda") < landkreise.index("Landkreis Sonneberg")
+    assert landkreise == sorted(landkreise, key=lambda n: n.lower().replace("ö", "o"))
+    # The kinds keep their order: Landkreise, then kreisfreie Städte, then the others.
+    assert options.index("Landkreis Sonneberg") < options.index("Stadt Erfurt") \
+        < options.index("Sonstige")
+
+
+def test_accounts_created_by_every_path_keep_their_address_private(app, client, viewer):
+    """Privacy by default (DSGVO Art. 25): the address shows only once a member opts in."""
+    admin = make_user(role="admin")
+    with admin_request():
+        invited = invite_user(admin, email="eingeladen@example.org", display_name="Ina Eingeladen",
+                              organisation_id=None, role="member")
+        auth_services.accept_invitation(issue_token(invited, TokenPurpose.INVITATION),
+                                        "Ina Eingeladen", NEW_PASSWORD)
+        registered = auth_services.register("registriert@example.org", "Rita Registriert",
+                                             organisation("Stadt Jena").id, "", NEW_PASSWORD)
+        registered.email_confirmed_at = registered.created_at
+        approve_user(admin, registered.id)
+    created, _new = create_admin_account("kommandozeile@example.org", "Klara Kommando",
+                                         NEW_PASSWORD)
+    html = page(directory(client))
+    for user in (invited, registered, created):
+        assert user.show_email is False
+        assert user.display_name in html and user.email not in html

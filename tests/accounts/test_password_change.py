@@ -30,6 +30,8 @@ def test_page_is_german(client, member):
     html = page(client.get("/profil/passwort"))
     assert "Passwort ändern" in html and "Aktuelles Passwort" in html
     assert "Nach der Änderung werden Sie auf allen anderen Geräten abgemeldet." in html
+    # Here there is an old password: the new one is called so (unlike on the registration form).
+    assert '<label for="password">Neues Passwort</label>' in html
 
 
 def test_wrong_current_password_is_refused(client, member, app):

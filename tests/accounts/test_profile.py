@@ -54,7 +54,8 @@ def test_saving_profile_changes_own_row(client, member):
     assert user.show_email is False
 
 
-@pytest.mark.parametrize("name", ["Katrin Vogel", "  katrin VOGEL "])
+@pytest.mark.parametrize("name", ["Katrin Vogel", "  katrin VOGEL ", "Katrin Vo\u00adgel",
+                                  "Ｋatrin Vogel", "Katrin\U000e0041 Vogel"])
 def test_another_members_name_is_refused(client, member, name):
     make_user(display_name="Katrin Vogel", role="admin")
     response = save(client, display_name=name)

@@ -22,6 +22,8 @@ ADMIN_ROUTES = [
     ("GET", "admin.user_detail", None),
     ("POST", "admin.approve", {}),
     ("POST", "admin.resend_invitation", {}),
+    ("GET", "admin.reject", None),
+    ("POST", "admin.reject", {"notify": "y"}),
     ("POST", "admin.change_role", {"role": "admin"}),
     ("POST", "admin.suspend", {"reason": "Missbrauch", "until": ""}),
     ("POST", "admin.reactivate", {}),
@@ -53,7 +55,8 @@ def targets():
 
 
 def url_for_route(app, endpoint, targets):
-    user_for = {"admin.approve": "pending", "admin.resend_invitation": "invited",
+    user_for = {"admin.approve": "pending", "admin.reject": "pending",
+                "admin.resend_invitation": "invited",
                 "admin.reactivate": "suspended"}
     args = {}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)

@@ -95,3 +95,27 @@ def test_unknown_role_is_german_400(admin_client, role):
     assert "Ungültige Anfrage" in response.get_data(as_text=True)
     assert reload(user).role == "member"
     assert audit_codes() == []
+
+
+def test_registration_whose_name_was_taken_meanwhile_is_not_approved(admin_client):
+    pending = make_pending(display_name="Sabine Krause", email="s.krause@weimar.example")
+    holder = make_user(display_name="sabine  krause")  # took the name while it waited
+    page = admin_client.get(f"/verwaltung/mitglieder/{pending.id}").get_data(as_text=True)
+    assert "Ein anderes Mitglied verwendet diesen Namen bereits:" in page
+    assert f'href="/verwaltung/mitglieder/{holder.id}"' in page
+    assert "Zugang freischalten" not in page and "Registrierung ablehnen" in page
+    response = admin_client.post(f"/verwaltung/mitglieder/{pending.id}/freischalten",
+                                 follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Ein anderes Mitglied verwendet den Namen „Sabine Krause“ bereits" in html
+    assert reload(pending).status == "pending"
+    assert outbox("s.krause@weimar.example") == [] and audit_codes() == []
+
+
+def test_registration_with_a_free_name_shows_no_warning(admin_client):
+    pending = make_pending(display_name="Sabine Krause")
+    make_user(display_name="Sabine Kraus")
+    make_user(display_name="Sabine Krause", status="deleted")
+    page = admin_client.get(f"/verwaltung/mitglieder/{pending.id}").get_data(as_text=True)
+    assert "Ein anderes Mitglied verwendet diesen Namen bereits" not in page
+    assert "Zugang freischalten" in page

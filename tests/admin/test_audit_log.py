@@ -1,11 +1,22 @@
 """The audit log: every admin action exactly once, in German, filterable."""
+import ast
 import re
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+import sozialplanung
 from sozialplanung.accounts.models import User
+from sozialplanung.admin.audit import ACTION_LABELS, TARGET_LABELS, record_audit
+from sozialplanung.admin.models import AuditLog
+from sozialplanung.announcements.models import Announcement
+from sozialplanung.documents.models import Document
 from sozialplanung.extensions import db
+from sozialplanung.forum.models import Post
+from sozialplanung.groups.models import WorkingGroup
 from sozialplanung.notifications.models import OutboxMail
+from sozialplanung.pages.models import SitePage
 from sozialplanung.timeutil import utcnow
 
 from ..factories import make_user
@@ -107,3 +118,53 @@ def test_sign_ins_and_system_events_are_logged(app, admin_client, admin):
     table = rows(admin_client.get("/verwaltung/protokoll"))
     assert [row[2] for row in table] == ["Fehlgeschlagene Anmeldung", "Anmeldung"]
     assert table[1][1] == admin.display_name
+
+
+# What the services pass to record_audit as its target, by the name they give it.
+AUDITED_TARGETS = {"user": User, "actor": User, "page": SitePage, "mail": OutboxMail,
+                   "group": WorkingGroup, "announcement": Announcement, "document": Document,
+                   "post": Post}
+
+
+def audit_calls():
+    """(file, action codes, target expression) of every record_audit call in the package."""
+    root = Path(sozialplanung.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record_audit":
+                args = node.args + [k.value for k in node.keywords if k.arg == "target"]
+                codes = {n.value for n in ast.walk(args[1]) if isinstance(n, ast.Constant)}
+                yield path.relative_to(root), codes, ast.unparse(args[2])
+
+
+def test_every_audited_target_type_has_a_german_label():
+    calls = list(audit_calls())
+    assert len(calls) > 30  # the walk found the services
+    unknown = {(str(path), target) for path, _action, target in calls
+               if target not in AUDITED_TARGETS}
+    assert not unknown, "new audit target: add its model to AUDITED_TARGETS and TARGET_LABELS"
+    for model in set(AUDITED_TARGETS.values()):
+        assert model.__name__ in TARGET_LABELS, model.__name__
+
+
+def test_every_audited_action_has_a_german_label():
+    actions = set().union(*(codes for _path, codes, _target in audit_calls()))
+    assert actions and actions <= ACTION_LABELS.keys(), actions - ACTION_LABELS.keys()
+
+
+@pytest.mark.parametrize("model, label", [(Announcement, "Mitteilung"), (Document, "Dokument"),
+                                          (Post, "Beitrag"), (WorkingGroup, "Arbeitskreis")])
+def test_targets_are_named_in_german_in_the_log(admin_client, admin, model, label):
+    target = model(id=11)  # never stored: the entry needs only its type and number
+    record_audit(admin, "announcement_deleted", target)
+    db.session.commit()
+    table = rows(admin_client.get("/verwaltung/protokoll"))
+    assert [row[3] for row in table if row[2] != "Anmeldung"] == [f"{label} #11"]
+
+
+def test_old_entries_about_an_account_are_named_in_german(admin_client, admin):
+    db.session.add(AuditLog(actor_id=admin.id, action="login", target_type="LocalProxy",
+                            target_id=admin.id))
+    db.session.commit()
+    table = rows(admin_client.get("/verwaltung/protokoll"))
+    assert {row[3] for row in table} == {f"Konto #{admin.id}"}

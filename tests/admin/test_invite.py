@@ -56,6 +56,28 @@ def test_invite_without_name_and_organisation(admin_client):
     assert invited.organisation is None
 
 
+@pytest.mark.parametrize("name, message", [
+    ("ines  WAGNER\u200b", "Dieser Name wird bereits von einem anderen Mitglied verwendet."),
+    ("Ehemaliges Mitglied 123456", "Dieser Name ist für gelöschte Konten vorgesehen."),
+    ("---", "Der Name muss mindestens einen Buchstaben enthalten."),
+])
+def test_invitation_name_follows_the_name_rules(admin_client, name, message):
+    make_user(display_name="Ines Wagner", email="andere.ines@example.org")
+    before = user_count()
+    response = invite(admin_client, display_name=name)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in html and 'id="display_name-error"' in html
+    assert user_count() == before
+    assert outbox() == [] and audit_codes() == []
+
+
+def test_invitation_name_is_stored_cleaned(admin_client):
+    invite(admin_client, display_name=" Ines\u00ad  Wagner\u202e ")
+    invited = db.session.scalar(select(User).where(User.email == "i.wagner@suhl.example"))
+    assert invited.display_name == "Ines Wagner"
+
+
 def test_duplicate_email_refused_with_field_message(admin_client):
     make_user(email="i.wagner@suhl.example")
     before = user_count()

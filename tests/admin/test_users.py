@@ -42,6 +42,14 @@ def test_search_finds_names_with_umlauts_as_typed(admin_client):
     assert names(admin_client.get("/verwaltung/mitglieder?q=köhler")) == ["Martin Köhler"]
 
 
+def test_list_is_in_german_alphabetical_order(admin_client):
+    """Pending registrations first, then by name with Ö as O (DIN 5007)."""
+    for name in ("Zora Zander", "Ömer Özdemir", "Otto Olm", "oskar Ott"):
+        make_user(display_name=name)
+    assert names(admin_client.get("/verwaltung/mitglieder")) == [
+        "Dr. Katrin Vogel", "Ömer Özdemir", "oskar Ott", "Otto Olm", "Zora Zander"]
+
+
 def test_search_by_email(admin_client):
     make_user(display_name="Claudia Neumann", email="c.neumann@gotha.example")
     make_user(display_name="Stefan Wolf", email="s.wolf@saalfeld.example")

@@ -80,7 +80,9 @@ def test_resent_invitation_replaces_the_first_link(client, admin):
     with admin_request():
         resend_invitation(admin, user.id)
     second = link_from_mail(outbox(to=user.email)[-1], "/einladung/")
-    assert client.get(first).status_code == 404
+    response = client.get(first)
+    assert response.status_code == 404
+    assert "Sie haben inzwischen eine neuere Einladung erhalten" in page(response)
     assert accept(client, second).status_code == 302
 
 
@@ -109,6 +111,48 @@ def test_accepting_while_signed_in_as_someone_else_switches_account(client, admi
     client.get("/profil")  # shows the welcome messages
     html = page(client.get("/profil"))
     assert f'href="/mitglieder/{user.id}"' in html and "Ada Admin" not in html
+
+
+TAKEN = "Dieser Name wird bereits von einem anderen Mitglied verwendet."
+
+
+@pytest.mark.parametrize("name", [
+    "Anja \u200bHoffmann",           # zero-width space
+    "anja  hoffmann",                 # two spaces, lower case
+    "ANJA HOFFMANN",
+    "Anja Hoff\u00admann",            # soft hyphen
+    "Anja Hoffmann\U000e0041",        # tag character
+    "Ａｎｊａ Hoffmann",                 # full-width letters
+    "Anja\u00a0Hoffmann",             # no-break space
+])
+def test_another_members_name_is_refused_however_it_is_written(client, admin, name):
+    make_user(display_name="Anja Hoffmann")
+    user, link = invite(admin)
+    response = accept(client, link, display_name=name)
+    assert response.status_code == 200
+    assert TAKEN in page(response)
+    assert reload(user).status == "invited"
+    assert client.get(link).status_code == 200
+
+
+@pytest.mark.parametrize("name, message", [
+    ("Ehemaliges Mitglied 123456", "Dieser Name ist für gelöschte Konten vorgesehen."),
+    ("ehemaliges  MITGLIED", "Dieser Name ist für gelöschte Konten vorgesehen."),
+    ("---", "Der Name muss mindestens einen Buchstaben enthalten."),
+    ("\u200b\u00ad", "Bitte geben Sie einen Namen mit höchstens 120 Zeichen an."),
+])
+def test_reserved_and_empty_names_are_refused(client, admin, name, message):
+    user, link = invite(admin)
+    response = accept(client, link, display_name=name)
+    assert response.status_code == 200 and message in page(response)
+    assert reload(user).status == "invited"
+
+
+def test_name_is_stored_as_it_was_checked(client, admin):
+    make_user(display_name="Anja Hoffmann", status="pending")  # a registration holds no name
+    user, link = invite(admin)
+    assert accept(client, link, display_name=" Anja\u200b  Hoff\u00admann ").status_code == 302
+    assert reload(user).display_name == "Anja Hoffmann"
 
 
 def test_unknown_invitation_token_is_404(client):

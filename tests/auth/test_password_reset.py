@@ -121,6 +121,45 @@ def test_new_request_invalidates_older_link(client, app):
     assert can_login(app, user.email, NEW_PASSWORD)
 
 
+SUPERSEDED = ("Inzwischen wurde ein neuerer Link angefordert; dieser Link gilt deshalb nicht "
+              "mehr. Bitte verwenden Sie den Link aus der neuesten E-Mail.")
+
+
+def test_older_link_says_that_a_newer_one_was_requested(client):
+    user = make_user()
+    first = reset_link(client, user)
+    reset_link(client, user)
+    for response in (client.get(first), set_password(client, first)):
+        html = page(response)
+        assert response.status_code == 404
+        assert SUPERSEDED in html and "ungültig, abgelaufen" not in html
+        assert "Neuen Link zum Zurücksetzen des Passworts anfordern" in html
+
+
+def test_used_or_expired_link_without_a_newer_one_keeps_the_general_message(client):
+    user = make_user()
+    link = reset_link(client, user)
+    set_password(client, link)
+    html = page(client.get(link))
+    assert SUPERSEDED not in html and "ungültig, abgelaufen" in html
+    expired = reset_link(client, user)
+    token = max(tokens(user, TokenPurpose.PASSWORD_RESET), key=lambda t: t.id)
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert SUPERSEDED not in page(client.get(expired))
+
+
+def test_older_link_of_an_account_suspended_since_says_nothing_more(client, app):
+    user = make_user()
+    first = reset_link(client, user)
+    reset_link(client, user)
+    user = reload(user)
+    user.status = "suspended"
+    db.session.commit()
+    html = page(client.get(first))
+    assert SUPERSEDED not in html and "ungültig, abgelaufen" in html
+
+
 @pytest.mark.parametrize("password, confirm, message", [
     ("kurz", "kurz", "Mindestens 10 Zeichen."),
     (NEW_PASSWORD, "Etwas-anderes-123", "Die Passwörter stimmen nicht überein."),

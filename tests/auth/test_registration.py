@@ -247,3 +247,61 @@ def test_registration_is_rate_limited(client, app, monkeypatch):
     response = register(client, email="rita9@example.org")
     assert response.status_code == 429 and "Zu viele Anfragen" in page(response)
     assert user_by_email("rita9@example.org") is None
+
+
+TAKEN = "Dieser Name wird bereits von einem anderen Mitglied verwendet."
+
+
+@pytest.mark.parametrize("name", ["Sabine Krause", "sabine  KRAUSE", "Sabine\u200b Krause",
+                                  "Sabine Kra\u00aduse", "Ｓabine Krause"])
+def test_a_members_name_is_refused(client, name):
+    make_user(display_name="Sabine Krause", role="moderator")
+    response = register(client, display_name=name)
+    assert response.status_code == 200 and TAKEN in page(response)
+    assert user_by_email("rita@example.org") is None
+    assert outbox() == []
+
+
+def test_taken_name_gives_the_same_answer_for_known_and_unknown_addresses(client):
+    """The name is checked first: the answer tells nothing about the address."""
+    make_user(display_name="Sabine Krause", email="s.krause@weimar.example")
+    make_user(display_name="Berta Bestand", email="bestand@example.org")
+    answers = [page(register(client, display_name="Sabine Krause", email=email))
+               .replace(email, "X")
+               for email in ("s.krause@weimar.example", "bestand@example.org",
+                             "frisch@example.org")]
+    assert answers[0] == answers[1] == answers[2]
+    assert TAKEN in answers[0]
+    assert outbox() == []
+
+
+@pytest.mark.parametrize("name", ["Ehemaliges Mitglied", "Ehemaliges Mitglied 482913",
+                                  "EHEMALIGES\u200b MITGLIED"])
+def test_the_name_of_deleted_accounts_is_refused(client, name):
+    response = register(client, display_name=name)
+    assert "Dieser Name ist für gelöschte Konten vorgesehen." in page(response)
+    assert user_by_email("rita@example.org") is None
+
+
+def test_name_is_stored_cleaned(client):
+    register(client, display_name="  Rita\u200b   Re\u00adgister\u202e ")
+    assert user_by_email("rita@example.org").display_name == "Rita Register"
+
+
+def test_official_address_waits_for_admin_if_its_name_was_taken_meanwhile(client):
+    admin = make_user(role="admin")
+    register(client, email="rita@lra-weimarer-land.de")
+    make_user(display_name="rita register")  # chose the name while the link was on its way
+    client.post(confirm_link("rita@lra-weimarer-land.de"))
+    user = user_by_email("rita@lra-weimarer-land.de")
+    assert user.status == "pending" and user.email_confirmed_at is not None
+    [mail] = outbox(to=admin.email)
+    assert mail.subject == "Neue Registrierung wartet auf Freischaltung"
+    assert "registration_auto_approved" not in audit_actions()
+
+
+def test_password_field_of_a_first_registration_is_called_passwort(client):
+    html = page(client.get("/registrieren"))
+    assert '<label for="password">Passwort</label>' in html
+    assert '<label for="confirm">Passwort wiederholen</label>' in html
+    assert "Neues Passwort" not in html

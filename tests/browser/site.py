@@ -260,8 +260,8 @@ def _register(page):
     page.get_by_label("Dienstliche E-Mail-Adresse").fill("lena.lang@example.org")
     page.get_by_label("Vor- und Nachname").fill("Lena Lang")
     page.get_by_label("Organisation").select_option(label="Stadt Jena")
-    page.get_by_label("Neues Passwort", exact=True).fill("Ein-langes-Passwort-9")
-    page.get_by_label("Neues Passwort wiederholen").fill("Ein-langes-Passwort-9")
+    page.get_by_label("Passwort", exact=True).fill("Ein-langes-Passwort-9")
+    page.get_by_label("Passwort wiederholen").fill("Ein-langes-Passwort-9")
     page.get_by_label("Ich habe die Datenschutzerklärung gelesen.").check()
     submit("Registrieren")(page)
 

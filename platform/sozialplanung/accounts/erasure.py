@@ -1,5 +1,7 @@
-"""Erasing an account's personal data (DSGVO Art. 17): shared by the member's own deletion and
-the administration's deletion on request. Flush only; the calling service commits."""
+"""Erasing an account's personal data (DSGVO Art. 17): shared by the member's own deletion, the
+administration's deletion on request and the rejection of a registration. Flush only; the
+calling service commits."""
+import re
 import secrets
 
 from flask_babel import gettext as _
@@ -48,12 +50,24 @@ def erase_account(user):
 
 def _delete_personal_rows(user):
     # Mails still waiting (or kept after sending) go to the member's address, or to a new
-    # address they asked to change to; both are the member's data.
+    # address they asked to change to; both are the member's data. So are mails to others
+    # that name the address, such as the admins' note about a new registration.
     addresses = {user.email, *db.session.scalars(select(AuthToken.new_email).where(
         AuthToken.user_id == user.id, AuthToken.new_email.isnot(None)))}
-    db.session.execute(delete(OutboxMail).where(OutboxMail.to_address.in_(addresses)))
+    db.session.execute(delete(OutboxMail).where(or_(
+        OutboxMail.to_address.in_(addresses), OutboxMail.id.in_(_mails_naming(addresses)))))
     for model in PERSONAL_ROWS:
         db.session.execute(delete(model).where(model.user_id == user.id))
+
+
+def _mails_naming(addresses):
+    """Ids of the mails whose text names one of the addresses: the whole address, not the end
+    of a longer one ("anna@example.org" is not in "hanna@example.org")."""
+    pattern = re.compile("|".join(rf"(?<![\w.+-]){re.escape(address)}(?![\w-])"
+                                  for address in addresses), re.IGNORECASE)
+    candidates = db.session.execute(select(OutboxMail.id, OutboxMail.body_text).where(or_(
+        *(OutboxMail.body_text.contains(address, autoescape=True) for address in addresses))))
+    return [mail_id for mail_id, body in candidates if pattern.search(body)]
 
 
 def _scrub_audit_entries(user):

@@ -80,7 +80,9 @@ class User(UserMixin, db.Model):
     position: Mapped[str] = mapped_column(String(200), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str] = mapped_column(String(60), default="")
-    show_email: Mapped[bool] = mapped_column(default=True)
+    # Privacy by default (DSGVO Art. 25): the directory shows the address only once the member
+    # switches it on in their profile.
+    show_email: Mapped[bool] = mapped_column(default=False)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=SiteRole.MEMBER.value, index=True)
     status: Mapped[str] = mapped_column(String(16), default=UserStatus.ACTIVE.value, index=True)

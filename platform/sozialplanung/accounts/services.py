@@ -1,23 +1,27 @@
 """Own profile changes and the member directory."""
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from ..admin.audit import record_audit
 from ..auth.passwords import verify_password
 from ..errors import NotFound, ValidationError
 from ..extensions import db
-from ..sql import contains_pattern
-from ..text import without_invisible
 from ..policy import Action, require
-from .erasure import ANONYMOUS_NAME, erase_account
+from ..search.query import fragments
+from ..sql import contains_pattern, folded
+from ..text import single_line
+from .erasure import erase_account
 from .models import Organisation, SiteRole, User, UserStatus
+from .names import clean_display_name, ensure_name_is_free
 
 PAGE_SIZE = 30
 
 
 def list_organisations():
+    """Grouped by kind (Landkreise, kreisfreie Städte, …), each group in German alphabetical
+    order: "Sömmerda" before "Sonneberg"."""
     return db.session.scalars(
-        select(Organisation).order_by(Organisation.sort_order, Organisation.name)).all()
+        select(Organisation).order_by(Organisation.sort_order, folded(Organisation.name))).all()
 
 
 def get_organisation(organisation_id):
@@ -30,36 +34,16 @@ def get_organisation(organisation_id):
     return org
 
 
-def ensure_name_is_free(name, user_id=None):
-    """Two members with one name could be mistaken for each other, and an @mention would not
-    know whom it means: a name another active or suspended account uses is refused. So is the
-    name deleted accounts show, so nobody can pass for a former member."""
-    if name.strip().lower().startswith(ANONYMOUS_NAME.lower()):
-        message = _("Dieser Name ist für gelöschte Konten vorgesehen. Bitte geben Sie Ihren "
-                    "eigenen Namen an.")
-        raise ValidationError(message, {"display_name": message})
-    taken = db.session.scalar(select(User.id).where(
-        func.lower(User.display_name) == name.strip().lower(), User.id != (user_id or 0),
-        User.status.in_([UserStatus.ACTIVE, UserStatus.SUSPENDED])).limit(1))
-    if taken is not None:
-        message = _("Dieser Name wird bereits von einem anderen Mitglied verwendet. Ergänzen Sie "
-                    "bitte zum Beispiel einen zweiten Vornamen oder Ihre Kommune.")
-        raise ValidationError(message, {"display_name": message})
-
-
 def update_profile(actor, target, *, display_name, organisation_id, position, bio, phone,
                    show_email, locale):
     """A member edits their own profile."""
     require(actor, Action.EDIT_PROFILE, target)
-    name = " ".join(without_invisible(display_name).split())
-    if not name:
-        raise ValidationError(_("Bitte geben Sie Ihren Namen an."),
-                              {"display_name": _("Bitte geben Sie Ihren Namen an.")})
-    ensure_name_is_free(name[:120], target.id)
+    name = clean_display_name(display_name)
+    ensure_name_is_free(name, target.id)
     org = get_organisation(organisation_id)
     if locale not in ("de", "en"):
         raise ValidationError(_("Unbekannte Sprache."), {"locale": _("Unbekannte Sprache.")})
-    target.display_name = name[:120]
+    target.display_name = name
     target.organisation_id = org.id if org else None
     target.position = (position or "").strip()[:200]
     target.bio = (bio or "").strip()[:2000]
@@ -79,17 +63,22 @@ def get_profile(actor, user_id):
 
 
 def member_directory(actor, *, query="", organisation_id=None, page=1):
-    """Active members, filtered by name/position text and organisation, paginated."""
+    """Active members, filtered by organisation and by the words typed, in German
+    alphabetical order (Ö as O), paginated.
+
+    Every word must be part of the name or the Zuständigkeit, in any spelling, as the search
+    finds members (search.query.fragments): "Koehler" and "Kohler" find "Köhler". Words are
+    cleaned like names and split at spaces only, so "100%" or "a_m" are looked for as typed.
+    """
     require(actor, Action.VIEW_MEMBERS)
     stmt = select(User).where(User.status == UserStatus.ACTIVE)
     if organisation_id:
         stmt = stmt.where(User.organisation_id == organisation_id)
-    text = (query or "").strip()[:100]
-    if text:
-        pattern = contains_pattern(text.lower())
-        stmt = stmt.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
-                              func.lower(User.position).like(pattern, escape="\\")))
-    stmt = stmt.order_by(func.lower(User.display_name), User.id)
+    fields = (folded(User.display_name), folded(User.position))
+    for word in single_line(query, "NFKC")[:100].lower().split():
+        stmt = stmt.where(or_(*(field.like(contains_pattern(part), escape="\\")
+                                for field in fields for part in fragments(word))))
+    stmt = stmt.order_by(folded(User.display_name), User.id)
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
 
 

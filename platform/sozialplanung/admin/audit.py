@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "group_updated": _l("Arbeitskreis bearbeitet"),
     "invitation_accepted": _l("Einladung angenommen"),
     "invitation_resent": _l("Einladung erneut verschickt"),
+    "invitation_withdrawn": _l("Einladung zurückgezogen"),
     "login": lazy_pgettext("sign-in", "Anmeldung"),
     "login_failed": _l("Fehlgeschlagene Anmeldung"),
     "mail_requeued": _l("E-Mail erneut in den Postausgang gestellt"),
@@ -36,6 +37,7 @@ ACTION_LABELS = {
     "registered": _l("Registriert"),
     "registration_auto_approved": _l("Registrierung automatisch freigeschaltet"),
     "registration_confirmed": _l("Registrierung bestätigt"),
+    "registration_rejected": _l("Registrierung abgelehnt"),
     "role_changed": _l("Rolle geändert"),
     "site_page_updated": _l("Rechtstext geändert"),
     "suspension_expired": _l("Sperre abgelaufen"),
@@ -46,6 +48,8 @@ ACTION_LABELS = {
     "user_suspended": _l("Konto gesperrt"),
 }
 
+# By model class name, as record_audit stores it; tests/admin/test_audit_log.py checks that
+# every target a service passes has one.
 TARGET_LABELS = {
     "User": _l("Konto"),
     "SitePage": _l("Rechtstext"),
@@ -54,6 +58,8 @@ TARGET_LABELS = {
     "Thread": _l("Thema"),
     "Post": _l("Beitrag"),
     "Report": _l("Meldung"),
+    "Announcement": _l("Mitteilung"),
+    "Document": _l("Dokument"),
 }
 
 
@@ -61,12 +67,14 @@ def action_label(action):
     return str(ACTION_LABELS.get(action, action))
 
 
-def target_label(target_type):
-    return str(TARGET_LABELS.get(target_type, target_type))
-
-
 # Entries written before record_audit looked through `current_user` name its proxy class.
 USER_TARGET_TYPES = ("User", "LocalProxy")
+
+
+def target_label(target_type):
+    if target_type in USER_TARGET_TYPES:
+        target_type = "User"
+    return str(TARGET_LABELS.get(target_type, target_type))
 
 
 def about_user(user_id):

@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.models import ROLE_LABELS
-from ..auth.forms import REQUIRED, email_field
+from ..auth.forms import REQUIRED, email_field, max_length
 
 
 def role_choices():
@@ -33,6 +33,14 @@ class DeleteUserForm(FlaskForm):
     confirm = BooleanField(_l("Ich möchte dieses Konto endgültig löschen."),
                            validators=[DataRequired(_l("Bitte bestätigen Sie, dass das Konto "
                                                        "gelöscht werden soll."))])
+
+
+class RejectRegistrationForm(FlaskForm):
+    notify = BooleanField(_l("Die Person per E-Mail informieren"), default=True)
+    reason = TextAreaField(_l("Hinweis an die Person (optional)"), validators=[max_length(500)],
+                           description=_l("Steht in der E-Mail, wird aber nicht gespeichert. "
+                                          "Zum Beispiel: Bitte registrieren Sie sich mit Ihrem "
+                                          "zweiten Vornamen neu."))
 
 
 class SitePageForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Admin use cases: invite, approve, roles, suspensions; audit log, outbox, legal pages."""
+"""Admin use cases: invite, approve or reject, roles, suspensions; audit log, outbox, legal
+pages."""
 import re
 from datetime import datetime
 
@@ -8,6 +9,7 @@ from sqlalchemy import func, or_, select
 
 from ..accounts.erasure import erase_account
 from ..accounts.models import ROLE_LABELS, SiteRole, User, UserStatus
+from ..accounts.names import clean_display_name, ensure_name_is_free, name_holder
 from ..accounts.services import get_organisation
 from ..auth.models import TokenPurpose
 from ..auth.passwords import hash_password
@@ -20,7 +22,7 @@ from ..notifications.mail import enqueue_mail
 from ..notifications.models import OutboxMail
 from ..pages.models import SitePage
 from ..policy import Action, require
-from ..sql import contains_pattern
+from ..sql import contains_pattern, folded
 from ..timeutil import utcnow
 from .audit import record_audit
 from .models import AuditLog
@@ -42,7 +44,7 @@ def search_users(actor, *, query="", status="", role="", page=1):
         stmt = stmt.where(User.status == status)
     if role in {r.value for r in SiteRole}:
         stmt = stmt.where(User.role == role)
-    stmt = stmt.order_by(User.status != UserStatus.PENDING, func.lower(User.display_name), User.id)
+    stmt = stmt.order_by(User.status != UserStatus.PENDING, folded(User.display_name), User.id)
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
 
 
@@ -61,7 +63,11 @@ def get_user(actor, user_id):
 
 
 def invite_user(actor, *, email, display_name, organisation_id, role, ip_address=""):
-    """Create an invited account and mail a link to set the password."""
+    """Create an invited account and mail a link to set the password.
+
+    The name is a suggestion the invited person confirms; it follows the rules of every name,
+    so the invitation does not start with a name another member has.
+    """
     require(actor, Action.MANAGE_USERS)
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
@@ -69,7 +75,8 @@ def invite_user(actor, *, email, display_name, organisation_id, role, ip_address
                               {"email": _("Für diese E-Mail-Adresse gibt es bereits ein Konto.")})
     _check_role(role)
     org = get_organisation(organisation_id)
-    user = User(email=email, display_name=(display_name or "").strip()[:120] or email,
+    name = _new_account_name(display_name, email)
+    user = User(email=email, display_name=name,
                 organisation_id=org.id if org else None, role=role,
                 status=UserStatus.INVITED)
     db.session.add(user)
@@ -106,11 +113,22 @@ def _check_role(role):
         raise ValidationError(_("Unbekannte Rolle."), {"role": _("Unbekannte Rolle.")})
 
 
+def _new_account_name(display_name, email):
+    """A cleaned, free name, or the address while none is given."""
+    if not (display_name or "").strip():
+        return email
+    name = clean_display_name(display_name)
+    ensure_name_is_free(name)
+    return name
+
+
 def approve_user(actor, user_id, ip_address=""):
     """Approve a self-registration whose email address has been confirmed.
 
     An unconfirmed address may belong to someone else than the person who registered,
-    so approving it would hand that person an account in another's name.
+    so approving it would hand that person an account in another's name. Nor is a
+    registration approved whose name a member has taken since (registration checks it, but
+    a member may have chosen it while the registration waited).
     """
     user = get_user(actor, user_id)
     if user.status != UserStatus.PENDING:
@@ -118,9 +136,54 @@ def approve_user(actor, user_id, ip_address=""):
     if user.email_confirmed_at is None:
         raise Conflict(_("Die E-Mail-Adresse ist noch nicht bestätigt. Freischalten können "
                          "Sie erst nach der Bestätigung; alternativ laden Sie die Person ein."))
+    if name_holder(user.display_name, user.id) is not None:
+        raise ValidationError(_(
+            "Ein anderes Mitglied verwendet den Namen „%(name)s“ bereits; zwei Konten mit "
+            "demselben Namen wären zu verwechseln. Lehnen Sie die Registrierung ab und bitten Sie "
+            "die Person, sich mit einem unterscheidbaren Namen neu zu registrieren, zum Beispiel "
+            "mit zweitem Vornamen oder Kommune.", name=user.display_name))
     user.status = UserStatus.ACTIVE
     enqueue_mail(user.email, "account_approved", locale=user.locale, user=user)
     record_audit(actor, "user_approved", user, ip_address=ip_address)
+    db.session.commit()
+    return user
+
+
+def registration_name_holder(actor, user):
+    """For a registration waiting for approval: the id of the member who has its name, or None."""
+    require(actor, Action.MANAGE_USERS)
+    if user.status != UserStatus.PENDING:
+        return None
+    return name_holder(user.display_name, user.id)
+
+
+def reject_registration(actor, user_id, notify=True, reason="", ip_address=""):
+    """Turn down a registration, or withdraw an invitation nobody accepted.
+
+    Such an account never took part, so it keeps nothing: it is erased like a deleted one.
+    The emptied row stays rather than being deleted: SQLite would give a deleted row's number
+    to the next account, and the audit entries about it would then seem to be about that one.
+
+    The person is told only if they registered themselves and confirmed the address: an
+    unconfirmed address may belong to someone who never registered, and an invitation needs
+    no answer. The admin's note goes into that mail only; the audit entry holds nothing about
+    the person.
+    """
+    user = get_user(actor, user_id)
+    if user.status == UserStatus.DELETED:
+        raise Conflict(_("Dieses Konto ist bereits gelöscht."))
+    if user.status not in (UserStatus.PENDING, UserStatus.INVITED):
+        raise Conflict(_("Über dieses Konto ist bereits entschieden. Löschen Sie es bei Bedarf "
+                         "mit „Konto löschen“."))
+    invited = user.status == UserStatus.INVITED
+    tell = notify and not invited and user.email_confirmed_at is not None
+    address, name, locale = user.email, user.display_name, user.locale
+    erase_account(user)
+    if tell:  # after the erasure, which drops every mail still waiting for this address
+        enqueue_mail(address, "registration_rejected", locale=locale, name=name,
+                     reason=(reason or "").strip()[:500])
+    record_audit(actor, "invitation_withdrawn" if invited else "registration_rejected", user,
+                 ip_address=ip_address)
     db.session.commit()
     return user
 
@@ -274,7 +337,7 @@ def create_admin_account(email, display_name, password):
         raise ValidationError(_("Dieses Konto ist bereits gelöscht."))
     created = user is None
     if created:
-        user = User(email=email, display_name=(display_name or "").strip()[:120] or email)
+        user = User(email=email, display_name=_new_account_name(display_name, email))
         db.session.add(user)
     user.role = SiteRole.ADMIN
     user.status = UserStatus.ACTIVE

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.erasure import ANONYMOUS_NAME
-from ..accounts.models import ROLE_LABELS, STATUS_LABELS
+from ..accounts.models import ROLE_LABELS, STATUS_LABELS, UserStatus
 from ..accounts.services import list_organisations
 from ..errors import Conflict, ValidationError
 from ..pages.services import get_page
@@ -15,7 +15,8 @@ from ..policy import Action, require
 from ..web import apply_errors, client_ip, page_arg
 from . import services
 from .audit import action_label, target_label
-from .forms import DeleteUserForm, InviteForm, RoleForm, SitePageForm, SuspendForm
+from .forms import (DeleteUserForm, InviteForm, RejectRegistrationForm, RoleForm, SitePageForm,
+                    SuspendForm)
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -64,16 +65,45 @@ def invite():
 @bp.route("/mitglieder/<int:user_id>")
 def user_detail(user_id):
     user = services.get_user(current_user, user_id)
-    role_form = RoleForm(role=user.role)
-    return render_template("admin/user_detail.html", user=user, role_form=role_form,
-                           suspend_form=SuspendForm())
+    return _detail_page(user, SuspendForm())
+
+
+def _detail_page(user, suspend_form):
+    return render_template("admin/user_detail.html", user=user, role_form=RoleForm(role=user.role),
+                           suspend_form=suspend_form,
+                           name_holder=services.registration_name_holder(current_user, user))
 
 
 @bp.route("/mitglieder/<int:user_id>/freischalten", methods=["POST"])
 def approve(user_id):
-    user = services.approve_user(current_user, user_id, client_ip())
-    flash(_("%(name)s ist freigeschaltet.", name=user.display_name), "success")
+    try:
+        user = services.approve_user(current_user, user_id, client_ip())
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("%(name)s ist freigeschaltet.", name=user.display_name), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.route("/mitglieder/<int:user_id>/ablehnen", methods=["GET", "POST"])
+def reject(user_id):
+    user = services.get_user(current_user, user_id)
+    invited = user.status == UserStatus.INVITED
+    form = RejectRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            services.reject_registration(current_user, user_id, form.notify.data,
+                                         form.reason.data, client_ip())
+        except Conflict as exc:  # a second click, or decided meanwhile
+            flash(str(exc), "info")
+            return redirect(url_for("admin.user_detail", user_id=user_id))
+        flash(_("Die Einladung ist zurückgezogen; die Angaben der Person wurden gelöscht.")
+              if invited else
+              _("Die Registrierung ist abgelehnt; die Angaben der Person wurden gelöscht."),
+              "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/reject_registration.html", user=user, form=form,
+                           invited=invited)
 
 
 @bp.route("/mitglieder/<int:user_id>/einladung-erneut", methods=["POST"])
@@ -110,8 +140,7 @@ def suspend(user_id):
         else:
             flash(_("Das Konto ist gesperrt; alle Sitzungen wurden beendet."), "success")
             return redirect(url_for("admin.user_detail", user_id=user_id))
-    return render_template("admin/user_detail.html", user=user, role_form=RoleForm(role=user.role),
-                           suspend_form=form), 400
+    return _detail_page(user, form), 400
 
 
 def _end_of_local_day(day):

@@ -43,15 +43,15 @@ def email_field(label=_l("E-Mail-Adresse")):
                       filters=[strip_whitespace], render_kw={"autocomplete": "email"})
 
 
-def new_password_fields():
+def new_password_fields(label=_l("Neues Passwort"), repeat=_l("Neues Passwort wiederholen")):
     password = PasswordField(
-        _l("Neues Passwort"),
+        label,
         validators=[DataRequired(REQUIRED), max_length(200)],
         description=_l("Mindestens 10 Zeichen. Ein langer Satz ist sicherer als ein kurzes, "
                        "kompliziertes Wort."),
         render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(
-        _l("Neues Passwort wiederholen"),
+        repeat,
         validators=[DataRequired(REQUIRED),
                     EqualTo("password", _l("Die Passwörter stimmen nicht überein."))],
         render_kw={"autocomplete": "new-password"})
@@ -89,7 +89,8 @@ class RegisterForm(FlaskForm):
     position = StringField(_l("Funktion / Zuständigkeit"),
                            validators=[Optional(), max_length(200)],
                            render_kw={"autocomplete": "organization-title"})
-    password, confirm = new_password_fields()
+    # The first password: "Neues Passwort" would suggest there was an old one.
+    password, confirm = new_password_fields(_l("Passwort"), _l("Passwort wiederholen"))
     accept_privacy = BooleanField(
         _l("Ich habe die Datenschutzerklärung gelesen."),
         validators=[DataRequired(_l("Bitte bestätigen Sie, dass Sie die Datenschutzerklärung "

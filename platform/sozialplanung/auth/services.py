@@ -10,12 +10,12 @@ from sqlalchemy import func, select, update
 from zxcvbn import zxcvbn
 
 from ..accounts.models import SiteRole, User, UserStatus
-from ..accounts.services import ensure_name_is_free, get_organisation
+from ..accounts.names import clean_display_name, ensure_name_is_free, name_holder
+from ..accounts.services import get_organisation
 from ..admin.audit import record_audit
 from ..errors import ValidationError
 from ..extensions import db
 from ..notifications.mail import enqueue_mail
-from ..text import without_invisible
 from ..timeutil import utcnow
 from .models import AuthToken, TokenPurpose
 from .passwords import hash_password, needs_rehash, verify_password
@@ -81,20 +81,39 @@ def _revoke_tokens(user, *purposes):
         .values(used_at=utcnow()))
 
 
+def _find_token(raw, purpose):
+    if not raw or len(raw) > 200:
+        return None
+    return db.session.scalar(select(AuthToken).where(
+        AuthToken.token_hash == _hash_token(raw), AuthToken.purpose == purpose))
+
+
 def peek_token(raw, purpose):
     """The valid token for a link (or None), without using it: for showing the form.
 
     Valid means: unused, not expired, and its account still in the expected state.
     """
-    if not raw or len(raw) > 200:
-        return None
-    token = db.session.scalar(select(AuthToken).where(
-        AuthToken.token_hash == _hash_token(raw), AuthToken.purpose == purpose))
+    token = _find_token(raw, purpose)
     if token is None or token.used_at is not None or token.expires_at <= utcnow():
         return None
     if token.user.status != TOKEN_USER_STATUS[purpose]:
         return None
     return token
+
+
+def is_superseded(raw, purpose):
+    """True if a newer link of the same kind was sent to this account after this one (and
+    the account still waits for such a link), so the page can point to the newest mail.
+
+    Only someone who has the older link asks; it came by mail, so they learn nothing the
+    mailbox does not already show.
+    """
+    token = _find_token(raw, purpose)
+    if token is None or token.user.status != TOKEN_USER_STATUS[purpose]:
+        return False
+    return db.session.scalar(select(AuthToken.id).where(
+        AuthToken.user_id == token.user_id, AuthToken.purpose == purpose,
+        AuthToken.created_at > token.created_at).limit(1)) is not None
 
 
 def _use_token(raw, purpose):
@@ -207,25 +226,22 @@ def _set_password(user, password):
 # --- invitations ----------------------------------------------------------------------------
 
 def accept_invitation(raw_token, display_name, password, ip_address=""):
+    """The invited person confirms their name and sets a password. The name is checked as it
+    will be stored: with a zero-width space or a double space, "Anja Hoffmann" is still taken."""
     token = peek_token(raw_token, TokenPurpose.INVITATION)
-    if token is not None:
-        validate_password_strength(password, token.user.email, [display_name or ""])
-        _validate_display_name(display_name)
-        ensure_name_is_free(display_name, token.user.id)
+    if token is None:
+        raise ValidationError(str(TOKEN_INVALID))
+    name = clean_display_name(display_name)
+    validate_password_strength(password, token.user.email, [name])
+    ensure_name_is_free(name, token.user.id)
     user = _use_token(raw_token, TokenPurpose.INVITATION).user
-    user.display_name = " ".join(without_invisible(display_name).split())
+    user.display_name = name
     _set_password(user, password)
     user.status = UserStatus.ACTIVE
     user.email_confirmed_at = utcnow()
     record_audit(user, "invitation_accepted", user, ip_address=ip_address)
     db.session.commit()
     return user
-
-
-def _validate_display_name(name):
-    if not (name or "").strip() or len(name.strip()) > 120:
-        raise ValidationError(_("Bitte geben Sie einen Namen mit höchstens 120 Zeichen an."),
-                              {"display_name": _("Bitte geben Sie Ihren Namen an.")})
 
 
 # --- self-registration ----------------------------------------------------------------------
@@ -238,14 +254,17 @@ def register(email, display_name, organisation_id, position, password, ip_addres
     whose link expired unconfirmed may be repeated: the new details replace the old ones
     and a fresh link goes out. While a link is still valid, a second registration changes
     nothing, so nobody can slip their own password under someone else's pending link.
+    A name a member already uses is refused (see accounts.names), whatever the address.
     """
     if not current_app.config["REGISTRATION_ENABLED"]:
         raise ValidationError(_("Die Selbstregistrierung ist derzeit nicht möglich."))
     email = normalize_email(email)
-    _validate_display_name(display_name)
+    name = clean_display_name(display_name)
     position = _validate_position(position)
     validate_password_strength(password, email)
     org = get_organisation(organisation_id)
+    # Checked before the address is looked up: the answer is the same for every address.
+    ensure_name_is_free(name)
     password_hash = hash_password(password)  # for known addresses too: the same time taken
     user = find_user_by_email(email)
     if user is not None and not _is_abandoned_registration(user):
@@ -255,7 +274,7 @@ def register(email, display_name, organisation_id, position, password, ip_addres
     if user is None:
         user = User(email=email, status=UserStatus.PENDING, role=SiteRole.MEMBER)
         db.session.add(user)
-    user.display_name = " ".join(without_invisible(display_name).split())
+    user.display_name = name
     user.organisation_id = org.id if org else None
     user.position = position
     user.password_hash = password_hash
@@ -286,10 +305,15 @@ def _validate_position(position):
 
 
 def confirm_registration(raw_token, ip_address=""):
-    """Confirm the address; official domains are approved at once, others wait for an admin."""
+    """Confirm the address; official domains are approved at once, others wait for an admin.
+
+    So does an official address whose name a member took since the registration: the admin
+    sees the clash and decides.
+    """
     user = _use_token(raw_token, TokenPurpose.REGISTRATION).user
     user.email_confirmed_at = utcnow()
-    if email_domain(user.email) in current_app.config["AUTO_APPROVE_DOMAINS"]:
+    if email_domain(user.email) in current_app.config["AUTO_APPROVE_DOMAINS"] \
+            and name_holder(user.display_name, user.id) is None:
         user.status = UserStatus.ACTIVE
         record_audit(user, "registration_auto_approved", user, ip_address=ip_address,
                      summary=email_domain(user.email))

@@ -78,7 +78,7 @@ def forgot_password():
 @public
 def reset_password(token):
     if services.peek_token(token, TokenPurpose.PASSWORD_RESET) is None:
-        return _invalid_link("password_reset")
+        return _invalid_link("password_reset", token)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -98,7 +98,7 @@ def reset_password(token):
 def accept_invitation(token):
     invitation = services.peek_token(token, TokenPurpose.INVITATION)
     if invitation is None:
-        return _invalid_link("invitation")
+        return _invalid_link("invitation", token)
     form = AcceptInvitationForm()
     if request.method == "GET":
         form.display_name.data = invitation.user.display_name
@@ -141,7 +141,7 @@ def register():
 def confirm_registration(token):
     """GET shows a button; only the POST confirms, so mail scanners opening links change nothing."""
     if services.peek_token(token, TokenPurpose.REGISTRATION) is None:
-        return _invalid_link("registration")
+        return _invalid_link("registration", token)
     if request.method == "POST":
         try:
             user = services.confirm_registration(token, client_ip())
@@ -165,7 +165,7 @@ def confirm_registration(token):
 def confirm_email_change(token):
     pending = services.peek_token(token, TokenPurpose.EMAIL_CHANGE)
     if pending is None:
-        return _invalid_link("email_change")
+        return _invalid_link("email_change", token)
     if request.method == "POST":
         try:
             services.confirm_email_change(token, client_ip())
@@ -181,6 +181,8 @@ def confirm_email_change(token):
                                     email=pending.new_email))
 
 
-def _invalid_link(kind):
-    """Which link it was decides the way forward the page offers."""
-    return render_template("auth/invalid_link.html", kind=kind), 404
+def _invalid_link(kind, token):
+    """Which link it was decides the way forward the page offers; an older link replaced by a
+    newer one points to the newest mail."""
+    superseded = services.is_superseded(token, TokenPurpose(kind))
+    return render_template("auth/invalid_link.html", kind=kind, superseded=superseded), 404

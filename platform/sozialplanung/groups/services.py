@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forum.models import Subscription, Thread
 from ..notifications.services import notify_users
 from ..policy import Action, can, forget_memberships, group_role, require
-from ..text import without_bidi_controls, without_invisible
+from ..text import name_key, single_line, without_bidi_controls
 from .models import GroupRole, Membership, MembershipRequest, Visibility, WorkingGroup
 
 
@@ -61,24 +61,10 @@ def _free_slug(name):
     return slug
 
 
-def _clean_name(name):
-    """A name as lists, links and mentions show it: without invisible and direction characters
-    (as thread titles and member names), nor other format characters such as soft hyphens;
-    one space between words; composed ("ü" typed as u + ¨ is the same name)."""
-    name = "".join(ch for ch in without_invisible(name)
-                   if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf"))
-    return unicodedata.normalize("NFC", " ".join(name.split()))
-
-
-def _name_key(name):
-    """What makes two names the same to a reader: case and compatibility forms don't count."""
-    return unicodedata.normalize("NFKC", name).casefold()
-
-
 def _name_taken(name, group_id=None):
     # Compared in Python: casefold and NFKC go beyond SQL lower(), and there are few groups.
-    key = _name_key(name)
-    return any(_name_key(other) == key for other_id, other in db.session.execute(
+    key = name_key(name)
+    return any(name_key(other) == key for other_id, other in db.session.execute(
         select(WorkingGroup.id, WorkingGroup.name)) if other_id != group_id)
 
 
@@ -90,7 +76,8 @@ def _clean_description(description):
 def _validate_group_fields(name, description, visibility, group_id=None):
     """Names are unique however they are written (case, spaces, invisible characters), among
     archived groups too, so a link or a mention always means one group."""
-    name, description = _clean_name(name), _clean_description(description)
+    # Cleaned as member names and thread titles are: no invisible characters, one space.
+    name, description = single_line(name), _clean_description(description)
     errors = {}
     if not name or len(name) > 160:
         errors["name"] = _("Bitte geben Sie einen Namen mit höchstens 160 Zeichen an.")

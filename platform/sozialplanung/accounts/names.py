@@ -1,0 +1,57 @@
+"""Display names: how a typed name is cleaned, and which names are taken.
+
+Every way a name gets set (profile, invitation, registration, approval, command line) goes
+through here, so no path lets a second "Anja Hoffmann" in: two members with one name could be
+mistaken for each other, and an @[Name] mention would not know whom it means.
+"""
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import ValidationError
+from ..extensions import db
+from ..text import name_key, single_line
+from .erasure import ANONYMOUS_NAME
+from .models import User, UserStatus
+
+MAX_LENGTH = 120
+# Accounts whose name is in use: a pending registration or an open invitation holds none yet.
+NAME_HOLDERS = (UserStatus.ACTIVE, UserStatus.SUSPENDED)
+
+
+def clean_display_name(value):
+    """The name as everyone will see it, or ValidationError.
+
+    Invisible characters go, spaces are collapsed, full-width letters and ligatures become
+    plain letters (NFKC). A name needs a letter, and may not pass for a deleted account's.
+    """
+    name = single_line(value, "NFKC")
+    if not name or len(name) > MAX_LENGTH:
+        _refuse(_("Bitte geben Sie einen Namen mit höchstens 120 Zeichen an."))
+    if not any(ch.isalpha() for ch in name):
+        _refuse(_("Der Name muss mindestens einen Buchstaben enthalten."))
+    if name_key(name).startswith(name_key(ANONYMOUS_NAME)):
+        _refuse(_("Dieser Name ist für gelöschte Konten vorgesehen. Bitte geben Sie einen "
+                  "anderen Namen an."))
+    return name
+
+
+def ensure_name_is_free(name, user_id=None):
+    """Refuse a name another active or suspended account has, however it is written."""
+    if name_holder(name, user_id) is not None:
+        _refuse(_("Dieser Name wird bereits von einem anderen Mitglied verwendet. Bitte "
+                  "ergänzen Sie ihn, zum Beispiel um einen zweiten Vornamen oder die Kommune."))
+
+
+def name_holder(name, user_id=None):
+    """The id of another account that holds this name (case, spacing, invisible characters and
+    compatibility forms don't count), or None."""
+    # Compared in Python: NFKC and casefold go beyond SQL lower(). Names are set rarely, and
+    # reading the members' names once is cheap.
+    key = name_key(name)
+    holders = db.session.execute(select(User.id, User.display_name).where(
+        User.status.in_(NAME_HOLDERS), User.id != (user_id or 0)))
+    return next((holder_id for holder_id, other in holders if name_key(other) == key), None)
+
+
+def _refuse(message):
+    raise ValidationError(message, {"display_name": message})
