@@ -169,9 +169,15 @@ def word_forms(word):
     forms = set(variants)
     if len(word) <= MAX_WORD_FOR_FORMS:
         stems = {stem(variant) for variant in variants}
-        bases = stems | {variant[:-len(ending)] for variant in variants
-                         for ending in _ENDINGS if ending and variant.endswith(ending)}
-        forms.update(base + suffix for base in bases | set(variants) for suffix in _SUFFIXES
+        bases = set(stems)
+        # Where the stemmer changed the word inside, not only cut its end ("aktuell" ->
+        # "aktull"), forms are also built from the word as typed; otherwise the stem alone
+        # gives them (and every form more is one more lookup in the index).
+        if not fold(word).startswith(stem(word)):
+            bases.add(word)
+            bases.update(word[:-len(ending)] for ending in _ENDINGS
+                         if ending and word.endswith(ending))
+        forms.update(base + suffix for base in bases for suffix in _SUFFIXES
                      if stem(base + suffix) in stems)
     forms.update([form.replace("ss", "ß") for form in forms if "ss" in form])
     return tuple(sorted(forms))
