@@ -163,6 +163,9 @@ def test_site_moderator_does_not_handle_reports_on_their_own_post(client, world)
     assert {world.admin.id, world.group_mod.id} <= notified()
     login(client, world.site_mod)
     assert "Grund Gams" not in page(client.get("/moderation/"))
+    assert client.post(f"/moderation/meldungen/{report.id}",
+                       data={"entscheidung": "dismissed"}).status_code == 404
+    assert world.refresh(report).status == "open"
     client.post("/abmelden")
     login(client, world.admin)
     assert "Grund Gams" in page(client.get("/moderation/"))

@@ -1,8 +1,5 @@
 """Admin area: members, invitations, approvals, roles, suspensions, audit log, outbox, legal pages."""
-from datetime import datetime, time, timezone
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +8,7 @@ from ..accounts.models import ROLE_LABELS, STATUS_LABELS, UserStatus
 from ..accounts.services import list_organisations
 from ..errors import Conflict, ValidationError
 from ..pages.services import get_page
+from ..timeutil import day_end_utc
 from ..policy import Action, require
 from ..web import apply_errors, client_ip, page_arg
 from . import services
@@ -132,7 +130,7 @@ def suspend(user_id):
     user = services.get_user(current_user, user_id)
     form = SuspendForm()
     if form.validate_on_submit():
-        until = _end_of_local_day(form.until.data) if form.until.data else None
+        until = day_end_utc(form.until.data) if form.until.data else None  # German day
         try:
             services.suspend_user(current_user, user_id, form.reason.data, until, client_ip())
         except ValidationError as exc:
@@ -141,13 +139,6 @@ def suspend(user_id):
             flash(_("Das Konto ist gesperrt; alle Sitzungen wurden beendet."), "success")
             return redirect(url_for("admin.user_detail", user_id=user_id))
     return _detail_page(user, form), 400
-
-
-def _end_of_local_day(day):
-    """The admin picks the last day of the suspension in German time; stored as naive UTC."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    local = datetime.combine(day, time(23, 59, 59), tzinfo=zone)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @bp.route("/mitglieder/<int:user_id>/reaktivieren", methods=["POST"])
