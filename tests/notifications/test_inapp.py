@@ -217,6 +217,35 @@ def test_hidden_thread_notifies_only_moderators(app, people):
     assert [n.kind for n in notifications_of(moderator)] == ["new_thread", "reply"]
 
 
+def test_notice_of_a_thread_hidden_later_leaves_inbox_and_bell_of_plain_members(app, people):
+    """The title of a thread the moderation hid (spam, insults) must not stay readable in the
+    inboxes of everybody who was told about it; its author and moderators keep the notice."""
+    group, alice, bert, _, _ = people
+    moderator = make_user(display_name="Mona Moderation")
+    db.session.add(Membership(user_id=moderator.id, group_id=group.id, role="moderator"))
+    for user in (bert, moderator):
+        db.session.add(Subscription(user_id=user.id, group_id=group.id))
+    db.session.commit()
+    first = start_thread(alice, group, "Beleidigender Titel", "Text")
+    add_reply(bert, first.thread_id, "Antwort an @[Alice Albrecht]")
+    member_inbox = text(signed_in(app, bert).get("/benachrichtigungen"))
+    assert "Beleidigender Titel" in member_inbox
+    assert _bell(raw(signed_in(app, bert).get("/"))) == 1
+
+    set_thread(first.thread_id, is_hidden=True)
+    member = signed_in(app, bert)
+    assert "Beleidigender Titel" not in text(member.get("/benachrichtigungen"))
+    assert _bell(raw(member.get("/"))) == 0
+    [notice] = notifications_of(bert, "new_thread")
+    assert member.get(f"/benachrichtigungen/{notice.id}").status_code == 404
+    # The author (told of the reply) and the group's moderator still see theirs.
+    assert "Beleidigender Titel" in text(signed_in(app, alice).get("/benachrichtigungen"))
+    assert "Beleidigender Titel" in text(signed_in(app, moderator).get("/benachrichtigungen"))
+
+    set_thread(first.thread_id, is_hidden=False)
+    assert "Beleidigender Titel" in text(signed_in(app, bert).get("/benachrichtigungen"))
+
+
 # --- mail modes and digests ---------------------------------------------------------------
 
 @pytest.fixture

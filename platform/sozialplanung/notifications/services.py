@@ -12,8 +12,9 @@ from ..accounts.models import User, UserStatus
 from ..announcements.notices import announcement_link, describe_announcement, is_announcement_kind
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..forum.models import Thread
 from ..groups.models import WorkingGroup
-from ..policy import readers_among, visible_groups_clause
+from ..policy import moderated_group_ids, readers_among, visible_groups_clause
 from ..timeutil import utcnow
 from .mail import enqueue_mail
 from .models import Notification
@@ -25,6 +26,8 @@ NOTIFY_MODES = {
     "off": _l("keine E-Mails (nur in der Plattform)"),
 }
 PAGE_SIZE = 30
+# What a reporter hears about the outcome of their report.
+REPORTER_KINDS = ("report_resolved", "report_dismissed")
 
 
 def notify_users(user_ids, kind, *, actor=None, group=None, thread=None, post=None):
@@ -130,11 +133,23 @@ def link_for(note):
 
 
 def _mine(user):
-    """The user's notifications, without those about threads of groups they can no longer
-    read: whoever leaves or is removed from a closed group stops seeing its thread titles."""
+    """The user's notifications, without those about threads they can no longer read: whoever
+    leaves or is removed from a closed group stops seeing its thread titles, and a thread the
+    moderation hid vanishes for all but its author and moderators (as can_view_thread says).
+    A reporter keeps the outcome of their report: they saw that thread's title when reporting."""
     readable = select(WorkingGroup.id).where(visible_groups_clause(user))
-    return (Notification.user_id == user.id,
-            or_(Notification.thread_id.is_(None), Notification.group_id.in_(readable)))
+    clauses = [Notification.user_id == user.id,
+               or_(Notification.thread_id.is_(None), Notification.group_id.in_(readable))]
+    moderated = moderated_group_ids(user)
+    if moderated is not None:  # site moderators read every hidden thread
+        hidden_from_user = select(Thread.id).where(
+            Thread.is_hidden.is_(True),
+            or_(Thread.author_id.is_(None), Thread.author_id != user.id))
+        clauses.append(or_(Notification.thread_id.is_(None),
+                           Notification.kind.in_(REPORTER_KINDS),
+                           Notification.group_id.in_(moderated),
+                           Notification.thread_id.notin_(hidden_from_user)))
+    return tuple(clauses)
 
 
 def unread_count(user):
