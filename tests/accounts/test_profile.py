@@ -64,6 +64,25 @@ def test_another_members_name_is_refused(client, member, name):
     assert reload(member).display_name == "Paula Profil"
 
 
+@pytest.mark.parametrize("name", ["K\u0430trin Vogel",     # Cyrillic а
+                                  "Katrin V\u03bfgel",     # Greek ο
+                                  "\u041aatrin Vogel"])    # Cyrillic К
+def test_a_name_mixing_look_alike_scripts_is_refused(client, member, name):
+    make_user(display_name="Katrin Vogel", role="admin")
+    response = save(client, display_name=name)
+    assert response.status_code == 200
+    assert ("Bitte schreiben Sie den Namen in einer Schrift: lateinische Buchstaben nicht "
+            "gemischt mit kyrillischen oder griechischen.") in page(response)
+    assert reload(member).display_name == "Paula Profil"
+
+
+@pytest.mark.parametrize("name", ["Ярослава Петрова", "Σοφία Παπαδοπούλου", "Jürgen Öztürk-Müller",
+                                  "Chloé Li 李", "Dr. Łucja Żak (Stadt Gera)"])
+def test_names_in_one_script_are_kept(client, member, name):
+    assert save(client, display_name=name).status_code == 302
+    assert reload(member).display_name == name
+
+
 def test_own_name_and_names_of_deleted_accounts_may_be_kept_or_taken(client, member):
     make_user(display_name="Frühere Kollegin", status="deleted")
     assert save(client, display_name="Paula Profil").status_code == 302

@@ -4,6 +4,7 @@ Every way a name gets set (profile, invitation, registration, approval, command 
 through here, so no path lets a second "Anja Hoffmann" in: two members with one name could be
 mistaken for each other, and an @[Name] mention would not know whom it means.
 """
+from confusable_homoglyphs.categories import unique_aliases
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,19 +17,28 @@ from .models import User, UserStatus
 MAX_LENGTH = 120
 # Accounts whose name is in use: a pending registration or an open invitation holds none yet.
 NAME_HOLDERS = (UserStatus.ACTIVE, UserStatus.SUSPENDED)
+# Scripts with letters that look like Latin ones (Cyrillic "а", Greek "Ο"): a name mixing two of
+# them could pass for another member's ("Аnja Hoffmann" with a Cyrillic А). A name in one of
+# them alone, or Latin beside Chinese, Arabic or other scripts, is fine (Unicode TR 39's
+# "moderately restrictive" idea).
+LOOK_ALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"})
 
 
 def clean_display_name(value):
     """The name as everyone will see it, or ValidationError.
 
     Invisible characters go, spaces are collapsed, full-width letters and ligatures become
-    plain letters (NFKC). A name needs a letter, and may not pass for a deleted account's.
+    plain letters (NFKC). A name needs a letter, may not mix look-alike scripts, and may not
+    pass for a deleted account's.
     """
     name = single_line(value, "NFKC")
     if not name or len(name) > MAX_LENGTH:
         _refuse(_("Bitte geben Sie einen Namen mit höchstens 120 Zeichen an."))
     if not any(ch.isalpha() for ch in name):
         _refuse(_("Der Name muss mindestens einen Buchstaben enthalten."))
+    if len(unique_aliases(name) & LOOK_ALIKE_SCRIPTS) > 1:
+        _refuse(_("Bitte schreiben Sie den Namen in einer Schrift: lateinische Buchstaben nicht "
+                  "gemischt mit kyrillischen oder griechischen."))
     if name_key(name).startswith(name_key(ANONYMOUS_NAME)):
         _refuse(_("Dieser Name ist für gelöschte Konten vorgesehen. Bitte geben Sie einen "
                   "anderen Namen an."))
