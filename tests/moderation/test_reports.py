@@ -228,3 +228,40 @@ def test_after_a_decision_the_post_can_be_reported_again(client, world):
         "open", "Jetzt bearbeitet und beleidigend", None, "")
     assert len(db.session.scalars(select(Notification).where(
         Notification.kind == "report", Notification.user_id == world.group_mod.id)).all()) == 2
+
+
+def test_migration_brings_reports_of_earlier_moved_posts_to_their_new_group(tmp_path):
+    """Before reports followed their posts, a moved thread left its reports in the old group's
+    queue; the migration c2d8e4f6a1b3 sets them to the post's group (on a separate SQLite)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from config import TestingConfig
+    from sozialplanung import create_app
+    from sozialplanung.forum.services import start_thread
+
+    from ..factories import make_group
+
+    config = type("MigrationConfig", (TestingConfig,),
+                  {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migration.sqlite'}"})
+    scratch = create_app(config)
+    with scratch.app_context(), scratch.test_request_context("/"):
+        try:
+            upgrade(revision="b7e3f9a1c5d2")
+            author, reporter = make_user(display_name="Anna Autorin"), make_user()
+            old, new = make_group(name="Alter Kreis", members=[author, reporter]), \
+                make_group(name="Neuer Kreis")
+            opening = start_thread(author, old, "Thema", "Text")
+            report = services.report_post(reporter, opening.id, "Bitte prüfen")
+            db.session.commit()
+            report_id, new_id, old_id = report.id, new.id, old.id
+            # The thread moved in the old way: its report stayed behind.
+            db.session.execute(text("UPDATE threads SET group_id = :g"), {"g": new_id})
+            db.session.commit()
+            assert db.session.scalar(text("SELECT group_id FROM reports")) == old_id
+            upgrade()
+            assert db.session.scalar(text("SELECT group_id FROM reports WHERE id = :r"),
+                                     {"r": report_id}) == new_id
+        finally:
+            db.session.remove()
+            db.engine.dispose()
