@@ -47,7 +47,7 @@ POST_ROUTES = [
     ("POST", "/arbeitskreise/{slug}/gelesen", {}),
     ("POST", "/arbeitskreise/{slug}/beitreten", {}),
     ("POST", "/arbeitskreise/{slug}/austreten", {}),
-    ("POST", "/arbeitskreise/{slug}/mitglieder/einladen", {"email": "x@example.org"}),
+    ("POST", "/arbeitskreise/{slug}/mitglieder/einladen", {"member": "x@example.org"}),
     ("POST", "/arbeitskreise/{slug}/bearbeiten",
      {"name": "Umbenannt", "description": "", "visibility": "open"}),
     ("POST", "/arbeitskreise/{slug}/archivieren", {"archiviert": "1"}),

@@ -10,7 +10,7 @@ from sozialplanung.moderation import services as moderation
 from sozialplanung.forum.models import Post, Subscription, Thread
 from sozialplanung.groups.models import Membership, MembershipRequest, WorkingGroup
 
-from ..factories import make_group
+from ..factories import make_group, make_user
 from ..forum.support import (SECRET_BODY, SECRET_GROUP, SECRET_TITLE, add_reply, count_rows,
                              location, notifications_of, raw, reload, signed_in, start_thread,
                              subscriptions_of, text)
@@ -233,7 +233,7 @@ def test_plain_members_cannot_decide_requests_or_invite(app, world):
     assert member.post(f"/arbeitskreise/{world.slug}/anfragen/{request_id}",
                        data={"antwort": "annehmen"}).status_code == 403
     assert member.post(f"/arbeitskreise/{world.slug}/mitglieder/einladen",
-                       data={"email": world.outsider.email}).status_code == 403
+                       data={"member": world.outsider.email}).status_code == 403
     assert not _is_member(world.outsider, world.group)
     assert count_rows(MembershipRequest) == 1
 
@@ -259,7 +259,7 @@ def test_overlong_request_message_is_refused_with_a_message(app, world):
 def test_invitation_by_group_moderator_answered_by_the_invitee(app, world, answer):
     moderator = signed_in(app, world.group_mod)
     response = moderator.post(f"/arbeitskreise/{world.slug}/mitglieder/einladen",
-                              data={"email": world.outsider.email.upper()})
+                              data={"member": world.outsider.email.upper()})
     assert response.status_code == 302
     assert "Olaf Außenstehend ist eingeladen." in text(moderator.get(location(response)))
     assert "eingeladen von Greta Gruppenmoderation" in text(
@@ -297,18 +297,52 @@ def test_answering_a_missing_invitation_is_404(app, world):
 def test_inviting_an_unknown_address_or_a_member_is_refused(app, world):
     moderator = signed_in(app, world.group_mod)
     response = moderator.post(f"/arbeitskreise/{world.slug}/mitglieder/einladen",
-                              data={"email": "niemand@example.org"})
+                              data={"member": "niemand@example.org"})
     assert response.status_code == 400
     assert "Diese Person gibt es nicht oder ihr Konto ist nicht aktiv." in text(response)
     assert moderator.post(f"/arbeitskreise/{world.slug}/mitglieder/einladen",
-                          data={"email": world.member.email}).status_code == 409
+                          data={"member": world.member.email}).status_code == 409
     assert count_rows(MembershipRequest) == 0
+
+
+def test_moderator_invites_by_the_name_shown_in_the_directory(app, world):
+    """Moderators seldom know a colleague's address (the directory hides it by default): the
+    name as the directory shows it, however typed, is enough; the field suggests names."""
+    bernd = make_user(display_name="Bernd Brückner", status="suspended")
+    moderator = signed_in(app, world.group_mod)
+    form = raw(moderator.get(f"/arbeitskreise/{world.slug}/mitglieder"))
+    suggestions = re.search(r'<datalist id="invite-candidates">(.*?)</datalist>', form, re.S)[1]
+    assert 'list="invite-candidates"' in form
+    assert '<option value="Olaf Außenstehend">' in suggestions
+    for not_invitable in ("Maria Mitglied", "Greta Gruppenmoderation", "Bernd Brückner"):
+        assert not_invitable not in suggestions  # members already, or not active
+
+    response = moderator.post(f"/arbeitskreise/{world.slug}/mitglieder/einladen",
+                              data={"member": "  olaf  AUSSENSTEHEND "})
+    assert response.status_code == 302
+    assert "Olaf Außenstehend ist eingeladen." in text(moderator.get(location(response)))
+    suggestions = re.search(r'<datalist id="invite-candidates">(.*?)</datalist>',
+                            raw(moderator.get(f"/arbeitskreise/{world.slug}/mitglieder")), re.S)[1]
+    assert "Olaf Außenstehend" not in suggestions  # invited now
+
+    response = moderator.post(f"/arbeitskreise/{world.slug}/mitglieder/einladen",
+                              data={"member": bernd.display_name})
+    assert response.status_code == 400
+    page = text(response)
+    assert "Diese Person gibt es nicht oder ihr Konto ist nicht aktiv." in page
+    assert "Bitte korrigieren Sie die markierten Angaben." in page
+    assert count_rows(MembershipRequest) == 1
+
+
+def test_plain_members_get_no_invitation_suggestions(app, world):
+    page = raw(signed_in(app, world.member).get(f"/arbeitskreise/{world.slug}/mitglieder"))
+    assert "invite-candidates" not in page and "Olaf Außenstehend" not in page
 
 
 def test_inviting_someone_who_asked_accepts_the_request(app, world):
     signed_in(app, world.outsider).post(f"/arbeitskreise/{world.slug}/anfragen")
     signed_in(app, world.group_mod).post(f"/arbeitskreise/{world.slug}/mitglieder/einladen",
-                                         data={"email": world.outsider.email})
+                                         data={"member": world.outsider.email})
     assert _is_member(world.outsider, world.group)
     assert count_rows(MembershipRequest) == 0
 

@@ -335,7 +335,7 @@ def test_digest_rejects_unknown_periods(app):
 def test_group_invitation_reaches_a_daily_digest(app, world):
     set_user(world.outsider, notify_mode="daily")
     signed_in(app, world.group_mod).post(f"/arbeitskreise/{world.slug}/mitglieder/einladen",
-                                         data={"email": world.outsider.email})
+                                         data={"member": world.outsider.email})
     assert send_digests("daily") == 1
     [mail] = outbox(to=world.outsider.email)
     assert "lädt Sie in den Arbeitskreis Vertraulich ein" in mail.body_text

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from ..auth.forms import REQUIRED, email_field, max_length
+from ..auth.forms import REQUIRED, max_length
 
 
 class GroupForm(FlaskForm):
@@ -23,4 +23,10 @@ class MembershipRequestForm(FlaskForm):
 
 
 class InviteMemberForm(FlaskForm):
-    email = email_field(_l("E-Mail-Adresse des Mitglieds"))
+    # A name as the directory shows it: moderators seldom know a colleague's address, and
+    # addresses are hidden in the directory unless a member shows theirs.
+    member = StringField(_l("Name oder E-Mail-Adresse des Mitglieds"),
+                         validators=[DataRequired(REQUIRED), max_length(254)],
+                         description=_l("Den Namen wie im Mitgliederverzeichnis oder die "
+                                        "E-Mail-Adresse; Vorschläge erscheinen beim Tippen."),
+                         render_kw={"list": "invite-candidates", "autocomplete": "off"})

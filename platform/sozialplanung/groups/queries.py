@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..accounts.models import User
+from ..accounts.models import User, UserStatus
 from ..extensions import db
 from ..policy import Action, can
 from .models import GroupRole, Membership, MembershipRequest
@@ -27,6 +27,19 @@ def group_members(group):
         .where(Membership.group_id == group.id)
         .options(joinedload(Membership.user))
         .order_by(Membership.role != GroupRole.MODERATOR, func.lower(User.display_name))).all()
+
+
+def invite_candidates(actor, group):
+    """Names a group's moderators may invite: active members of the portal not in the group
+    and not invited or asking yet (the suggestions of the invitation field)."""
+    if not can(actor, Action.MANAGE_MEMBERSHIPS, group):
+        return []
+    in_group = select(Membership.user_id).where(Membership.group_id == group.id)
+    pending = select(MembershipRequest.user_id).where(MembershipRequest.group_id == group.id)
+    return db.session.scalars(
+        select(User.display_name).where(User.status == UserStatus.ACTIVE,
+                                        User.id.notin_(in_group), User.id.notin_(pending))
+        .order_by(func.lower(User.display_name))).all()
 
 
 def open_requests(actor, group):

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from ..accounts.models import User, UserStatus
+from ..accounts.names import name_holder
 from ..admin.audit import record_audit
+from ..auth.services import find_user_by_email
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..forum.models import Subscription, Thread
@@ -191,13 +193,23 @@ def request_membership(actor, group, message=""):
     db.session.commit()
 
 
+def find_invitee(name_or_email):
+    """The account a moderator means by a directory name or an e-mail address; 0 if none.
+    Names are unique however they are written (accounts.names), so a name is as good a key."""
+    value = (name_or_email or "").strip()
+    if "@" in value:
+        user = find_user_by_email(value)
+        return user.id if user is not None else 0
+    return name_holder(value) or 0
+
+
 def invite_member(actor, group, user_id):
     """A group moderator invites a member into a closed group (open ones they join directly)."""
     _require_manage_memberships(actor, group)
     user = db.session.get(User, user_id)
     if user is None or user.status != UserStatus.ACTIVE:
-        raise ValidationError(_("Diese Person gibt es nicht oder ihr Konto ist nicht aktiv."),
-                              {"user_id": _("Bitte wählen Sie ein aktives Mitglied.")})
+        message = _("Diese Person gibt es nicht oder ihr Konto ist nicht aktiv.")
+        raise ValidationError(message, {"member": message})
     if db.session.get(Membership, (user.id, group.id)) is not None:
         raise Conflict(_("%(name)s ist bereits Mitglied dieses Arbeitskreises.",
                          name=user.display_name))

@@ -3,7 +3,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.services import find_user_by_email
 from ..errors import ValidationError
 from ..forum import queries as forum_queries
 from ..forum import services as forum_services
@@ -102,10 +101,7 @@ def mark_read(slug):
 @bp.route("/<slug>/mitglieder")
 def members(slug):
     group = services.get_group(current_user, slug)
-    return render_template("groups/members.html", group=group,
-                           members=queries.group_members(group),
-                           requests=queries.open_requests(current_user, group),
-                           invite_form=InviteMemberForm())
+    return _members_page(group, InviteMemberForm())
 
 
 @bp.route("/<slug>/mitglieder/einladen", methods=["POST"])
@@ -113,18 +109,23 @@ def invite(slug):
     group = services.get_group(current_user, slug)
     form = InviteMemberForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
         try:
-            invited = services.invite_member(current_user, group, user.id if user else 0)
+            invited = services.invite_member(current_user, group,
+                                             services.find_invitee(form.member.data))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             flash(_("%(name)s ist eingeladen.", name=invited.display_name), "success")
             return redirect(url_for("groups.members", slug=slug))
+    return _members_page(group, form), 400
+
+
+def _members_page(group, invite_form):
     return render_template("groups/members.html", group=group,
                            members=queries.group_members(group),
                            requests=queries.open_requests(current_user, group),
-                           invite_form=form), 400
+                           invite_candidates=queries.invite_candidates(current_user, group),
+                           invite_form=invite_form)
 
 
 @bp.route("/<slug>/anfragen/<int:request_id>", methods=["POST"])
