@@ -10,7 +10,8 @@ from .announcements.models import Announcement, AnnouncementGroup, Audience
 from .announcements.models import Status as AnnouncementStatus
 from .errors import NotFound, PermissionDenied
 from .extensions import db
-from .documents.models import Document
+from .documents.models import Document, DocumentVersion, PostAttachment
+from .forum.models import Post
 from .groups.models import GroupRole, Membership, Visibility, WorkingGroup
 
 
@@ -172,6 +173,17 @@ def can_reply(user, thread):
 
 def can_view_post(user, post):
     return can_view_thread(user, post.thread)
+
+
+def can_view_post_content(user, post):
+    """A post's text and files (the thread page shows a placeholder otherwise): a hidden post
+    for its author and moderators, a deleted one for moderators."""
+    thread = post.thread
+    if not can_view_thread(user, thread):
+        return False
+    if post.is_deleted:
+        return can_moderate_group(user, thread.group)
+    return not post.is_hidden or post.author_id == user.id or can_moderate_group(user, thread.group)
 
 
 def can_edit_post(user, post):
@@ -338,7 +350,22 @@ def can_upload_document(user, group):
 
 
 def can_view_document(user, document):
-    return not document.is_deleted and can_view_library(user, document.group)
+    """A library document has its library's visibility. A file uploaded with a post belongs to
+    the post: whoever may read the post may open it, wherever its thread was moved or merged
+    to, and nobody the post is hidden from (ids are easy to guess)."""
+    if document.is_deleted:
+        return False
+    if document.in_library:
+        return can_view_library(user, document.group)
+    return is_signed_in_member(user) and any(
+        can_view_post_content(user, post) for post in _posts_attaching(document))
+
+
+def _posts_attaching(document):
+    return db.session.scalars(
+        select(Post).join(PostAttachment, PostAttachment.post_id == Post.id)
+        .join(DocumentVersion, DocumentVersion.id == PostAttachment.version_id)
+        .where(DocumentVersion.document_id == document.id)).all()
 
 
 def can_edit_document(user, document):

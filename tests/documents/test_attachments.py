@@ -15,8 +15,10 @@ from sozialplanung.errors import NotFound, PermissionDenied, ValidationError
 from sozialplanung.extensions import db
 from sozialplanung.forum import services as forum
 from sozialplanung.forum.models import Post, Thread
+from sozialplanung.groups.models import Membership
 from sozialplanung.timeutil import utcnow
 
+from ..factories import make_group, make_user
 from . import samples
 from .conftest import (FakeUpload, add_document, count_queries, counts, fresh_g,
                        stored_files)
@@ -268,3 +270,85 @@ def test_attachments_of_closed_group_posts_are_404_for_outsiders(as_user, people
     assert client.post(f"/beitraege/{post.id}/anhaenge/1/entfernen").status_code == 404
     assert as_user(people["other"]).get(
         f"/dokumente/{document.id}/versionen/1/herunterladen").status_code == 200
+
+
+# --- files uploaded with a post belong to the post ------------------------------------------
+
+def _post_with_file(app, author, group, title="Mit Datei"):
+    with app.test_request_context():
+        fresh_g()
+        post = forum.start_thread(author, group, title, "Siehe Anhang.")
+        add_attachments(author, post, AttachmentInput([FakeUpload("anhang.pdf", samples.pdf())]))
+    document = db.session.scalars(select(Document).where(Document.in_library.is_(False))).one()
+    return post, document
+
+
+def _opens(client, document):
+    urls = (f"/dokumente/{document.id}", f"/dokumente/{document.id}/herunterladen",
+            f"/dokumente/{document.id}/versionen/1/herunterladen")
+    codes = {client.get(url).status_code for url in urls}
+    assert len(codes) == 1, codes
+    return codes.pop() == 200
+
+
+@pytest.mark.parametrize("how", ["move", "merge"])
+def test_a_file_follows_its_thread_into_a_closed_group(app, as_user, people, open_group,
+                                                       closed_group, how):
+    from sozialplanung.moderation import services as moderation
+
+    reader = make_user(display_name="Rita Leserin")
+    make_group(name="Arbeitskreis Offen Zwei", members=[reader])
+    db.session.add(Membership(user_id=reader.id, group_id=open_group.id))
+    db.session.commit()
+    post, document = _post_with_file(app, people["member"], open_group)
+    assert _opens(as_user(reader), document)
+
+    site_moderator = people["site_moderator"]
+    with app.test_request_context():
+        fresh_g()
+        if how == "move":
+            moderation.move_thread(site_moderator, post.thread_id, closed_group.id)
+        else:
+            target = forum.start_thread(people["other"], closed_group, "Intern", "Text")
+            moderation.merge_threads(site_moderator, post.thread_id, target.thread_id)
+
+    assert not _opens(as_user(reader), document)           # not in the closed group
+    assert _opens(as_user(people["other"]), document)      # a member of it
+    assert db.session.get(Document, document.id).group_id == closed_group.id
+
+
+def test_a_file_leaves_with_its_thread_for_an_open_group(app, as_user, people, open_group,
+                                                         closed_group):
+    from sozialplanung.moderation import services as moderation
+
+    reader = make_user(display_name="Rita Leserin")
+    db.session.add(Membership(user_id=reader.id, group_id=open_group.id))
+    db.session.commit()
+    post, document = _post_with_file(app, people["member"], closed_group)
+    assert not _opens(as_user(reader), document)
+    with app.test_request_context():
+        fresh_g()
+        moderation.move_thread(people["site_moderator"], post.thread_id, open_group.id)
+    assert _opens(as_user(reader), document)   # the link under the post works for its readers
+
+
+def test_files_of_a_hidden_or_deleted_post_are_closed_to_other_members(app, as_user, people,
+                                                                       open_group):
+    from sozialplanung.moderation import services as moderation
+
+    post, document = _post_with_file(app, people["member"], open_group)
+    assert _opens(as_user(people["other"]), document)
+    with app.test_request_context():
+        fresh_g()
+        moderation.set_post_hidden(people["moderator"], post.id, True, reason="Datenschutz")
+    assert not _opens(as_user(people["other"]), document)
+    assert _opens(as_user(people["member"]), document)      # the author learns why
+    assert _opens(as_user(people["moderator"]), document)
+
+    with app.test_request_context():
+        fresh_g()
+        moderation.set_post_hidden(people["moderator"], post.id, False)
+        forum.delete_post(people["member"], db.session.get(Post, post.id))
+    assert not _opens(as_user(people["other"]), document)
+    assert not _opens(as_user(people["member"]), document)
+    assert _opens(as_user(people["moderator"]), document)

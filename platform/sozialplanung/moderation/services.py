@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import SiteRole, User, UserStatus
+from ..documents.models import Document, DocumentVersion, PostAttachment
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..forum.models import Post, ReadState, Subscription, Thread
@@ -184,9 +185,17 @@ def _drop_watchers_without_access(thread, group):
 
 def _regroup_reports(thread):
     """Reports carry their post's group (the queue is scoped by it): they follow moved posts,
-    so they reach the moderators of the new group and leave those of the old one."""
-    db.session.execute(update(Report).where(Report.post_id.in_(
-        select(Post.id).where(Post.thread_id == thread.id))).values(group_id=thread.group_id))
+    so they reach the moderators of the new group and leave those of the old one. Files
+    uploaded with the posts follow too: the new group's moderators manage them."""
+    in_thread = select(Post.id).where(Post.thread_id == thread.id)
+    db.session.execute(update(Report).where(Report.post_id.in_(in_thread))
+                       .values(group_id=thread.group_id))
+    attached = (select(DocumentVersion.document_id)
+                .join(PostAttachment, PostAttachment.version_id == DocumentVersion.id)
+                .where(PostAttachment.post_id.in_(in_thread)))
+    db.session.execute(update(Document).where(Document.id.in_(attached),
+                                              Document.in_library.is_(False))
+                       .values(group_id=thread.group_id))
 
 
 def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expected_group_id=None):
