@@ -431,3 +431,24 @@ def test_log_scoped_and_filterable(client, world):
     by_mod = client.get(f"/moderation/protokoll?moderation={world.admin.id}").get_data(
         as_text=True)
     assert "Keine Einträge" in by_mod
+
+
+def test_log_hides_the_title_of_a_thread_merged_into_a_group_the_viewer_cannot_read(client, world):
+    """Olga moderates the open group only; a site moderator merges her group's thread (with her
+    log entry) into the closed group's thread: the entry stays hers, the title is not."""
+    login(client, world.other_mod)
+    assert thread_action(client, world, "schliessen", thread=world.other_thread, an="1",
+                         reason="LOGGRUND").status_code == 302
+    client.post("/abmelden")
+    login(client, world.site_mod)
+    assert thread_action(client, world, "zusammenfuehren", thread=world.other_thread,
+                         target_thread_id=world.thread.id).status_code == 302
+    client.post("/abmelden")
+    login(client, world.other_mod)
+    page = client.get("/moderation/protokoll").get_data(as_text=True)
+    assert "LOGGRUND" in page
+    assert "ein Thema, das Sie nicht mehr lesen können" in page
+    assert "Sozialbericht 2026" not in page and f"/themen/{world.thread.id}" not in page
+    client.post("/abmelden")
+    login(client, world.group_mod)   # moderates the closed group: sees the title
+    assert "Sozialbericht 2026" in client.get("/moderation/protokoll").get_data(as_text=True)

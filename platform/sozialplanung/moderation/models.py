@@ -74,3 +74,6 @@ class ModerationAction(db.Model):
     target_user = relationship("User", foreign_keys=[target_user_id])
     group = relationship("WorkingGroup")
     thread = relationship("Thread")
+    # Set per viewer by services.moderation_log: a merge or move can take the thread of an
+    # entry into a group the viewer cannot read, and then its title is not theirs to see.
+    thread_visible = False

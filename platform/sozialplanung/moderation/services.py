@@ -483,7 +483,11 @@ def moderation_log(actor, *, group_id=None, moderator_id=None, action="", page=1
                         joinedload(ModerationAction.thread),
                         joinedload(ModerationAction.target_user)
                         ).order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
-    return db.paginate(stmt, page=page, per_page=50, error_out=False)
+    entries = db.paginate(stmt, page=page, per_page=50, error_out=False)
+    for entry in entries.items:
+        entry.thread_visible = entry.thread is not None and can(actor, Action.VIEW_THREAD,
+                                                                entry.thread)
+    return entries
 
 
 def log_filters(actor):
