@@ -11,7 +11,7 @@ from .announcements.models import Status as AnnouncementStatus
 from .errors import NotFound, PermissionDenied
 from .extensions import db
 from .documents.models import Document, DocumentVersion, PostAttachment
-from .forum.models import Post
+from .forum.models import Post, Thread
 from .groups.models import GroupRole, Membership, Visibility, WorkingGroup
 
 
@@ -161,6 +161,18 @@ def can_view_thread(user, thread):
         return False
     return (not thread.is_hidden or can_moderate_group(user, thread.group)
             or thread.author_id == user.id)
+
+
+def readable_threads_clause(user):
+    """SQL filter on Thread, as can_view_thread decides for one thread."""
+    if not is_signed_in_member(user):
+        return Thread.id.is_(None)
+    if is_site_moderator(user):
+        return Thread.id.isnot(None)
+    readable_groups = select(WorkingGroup.id).where(visible_groups_clause(user))
+    return and_(Thread.group_id.in_(readable_groups),
+                or_(Thread.is_hidden.is_(False), Thread.author_id == user.id,
+                    Thread.group_id.in_(moderated_group_ids(user) or [0])))
 
 
 def can_reply(user, thread):

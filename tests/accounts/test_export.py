@@ -104,6 +104,25 @@ def test_documents_announcements_reports_notifications_and_audit(client, world):
     assert (login_entry["by"], login_entry["ip_address"]) == ("you", "127.0.0.1")
 
 
+def test_a_thread_moved_into_a_group_the_member_cannot_read_is_not_named(client, world):
+    """The thread went to a closed group and was renamed there: the member's posts, report,
+    read position and notification stay in the export, the new title does not."""
+    from sozialplanung.extensions import db
+    from sozialplanung.forum.models import Thread
+
+    thread = db.session.get(Thread, world.thread_id)
+    thread.group_id, thread.title = world.closed_group.id, "GEHEIMER NEUER TITEL"
+    db.session.commit()
+    body = download(client).get_data(as_text=True)
+    assert "GEHEIMER NEUER TITEL" not in body
+    data = json.loads(body)
+    assert {p["thread"] for p in data["posts"]} == {None}
+    assert len(data["posts"]) == 3
+    assert data["reports_filed"][0]["thread"] is None
+    assert data["read_positions"][0]["thread"] is None
+    assert data["notifications"][0]["thread"] is None
+
+
 def test_file_names_no_other_member(client, world):
     text = download(client).get_data(as_text=True)
     for foreign in (OTHER_NAME, OTHER_EMAIL, OTHER_TEXT, "feed-geheimnis"):

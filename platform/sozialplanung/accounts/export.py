@@ -1,9 +1,11 @@
 """The member's data export (DSGVO Art. 15 and 20): everything the platform stores about them.
 
 Other members appear only where the member wrote about them; a thread or group is named by
-its title. Each part is one query, so the export costs the same for every member.
+its title, a thread only while the member may read it (a thread moved into a closed group or
+hidden since is named null: its current title is not the member's to see). Each part is one
+query, so the export costs the same for every member.
 """
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from ..admin.audit import about_user, record_audit
@@ -15,7 +17,7 @@ from ..forum.models import Post, PostRevision, ReadState, Subscription, Thread
 from ..groups.models import Membership, MembershipRequest, WorkingGroup
 from ..moderation.models import ModerationAction, Report
 from ..notifications.models import Notification
-from ..policy import Action, require
+from ..policy import Action, readable_threads_clause, require
 from ..timeutil import utcnow
 
 FORMAT = "sozialplanung-datenexport/1"
@@ -95,9 +97,14 @@ def _membership_requests(user):
             for req, group in rows]
 
 
+def _thread_title(user):
+    """Thread.title where the member may read the thread, else null (one column, no query)."""
+    return case((readable_threads_clause(user), Thread.title), else_=None)
+
+
 def _subscriptions(user):
     rows = db.session.execute(
-        select(Subscription.created_at, Thread.title, WorkingGroup.name)
+        select(Subscription.created_at, _thread_title(user), WorkingGroup.name)
         .outerjoin(Thread, Thread.id == Subscription.thread_id)
         .outerjoin(WorkingGroup, WorkingGroup.id == Subscription.group_id)
         .where(Subscription.user_id == user.id).order_by(Subscription.created_at))
@@ -107,7 +114,7 @@ def _subscriptions(user):
 
 def _read_positions(user):
     rows = db.session.execute(
-        select(Thread.id, Thread.title, ReadState.last_read_number)
+        select(Thread.id, _thread_title(user), ReadState.last_read_number)
         .join(Thread, Thread.id == ReadState.thread_id)
         .where(ReadState.user_id == user.id).order_by(Thread.id))
     return [{"thread_id": thread_id, "thread": title, "read_up_to_post_number": number}
@@ -115,19 +122,22 @@ def _read_positions(user):
 
 
 def _threads(user):
+    """Threads the member started; one moved into a closed group may have been renamed there,
+    so its title follows the same rule as everywhere in the export."""
     rows = db.session.execute(
-        select(Thread, WorkingGroup.name).join(WorkingGroup, WorkingGroup.id == Thread.group_id)
+        select(Thread, _thread_title(user), WorkingGroup.name)
+        .join(WorkingGroup, WorkingGroup.id == Thread.group_id)
         .where(Thread.author_id == user.id).order_by(Thread.created_at, Thread.id))
-    return [{"id": thread.id, "title": thread.title, "group": group,
+    return [{"id": thread.id, "title": title, "group": group,
              "created_at": _time(thread.created_at), "posts": thread.post_count,
              "pinned": thread.is_pinned, "locked": thread.is_locked,
-             "hidden": thread.is_hidden} for thread, group in rows]
+             "hidden": thread.is_hidden} for thread, title, group in rows]
 
 
 def _posts(user):
     """Every post of the member, hidden and deleted ones too: they are the member's text."""
     rows = db.session.execute(
-        select(Post, Thread.title, WorkingGroup.name)
+        select(Post, _thread_title(user), WorkingGroup.name)
         .join(Thread, Thread.id == Post.thread_id)
         .join(WorkingGroup, WorkingGroup.id == Thread.group_id)
         .where(Post.author_id == user.id).order_by(Post.created_at, Post.id))
@@ -197,7 +207,7 @@ def _announcement_revisions(user):
 
 def _reports(user):
     rows = db.session.execute(
-        select(Report, Thread.title)
+        select(Report, _thread_title(user))
         .join(Post, Post.id == Report.post_id).join(Thread, Thread.id == Post.thread_id)
         .where(Report.reporter_id == user.id).order_by(Report.created_at, Report.id))
     return [{"post_id": report.post_id, "thread": title, "reason": report.reason,
@@ -208,7 +218,7 @@ def _reports(user):
 def _notifications(user):
     """What the member was notified of; who caused it is another member's data, left out."""
     rows = db.session.execute(
-        select(Notification, Thread.title, WorkingGroup.name)
+        select(Notification, _thread_title(user), WorkingGroup.name)
         .outerjoin(Thread, Thread.id == Notification.thread_id)
         .outerjoin(WorkingGroup, WorkingGroup.id == Notification.group_id)
         .where(Notification.user_id == user.id)
