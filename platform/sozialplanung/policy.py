@@ -8,9 +8,9 @@ from . import timeutil
 from .accounts.models import SiteRole, User, UserStatus
 from .announcements.models import Announcement, AnnouncementGroup, Audience
 from .announcements.models import Status as AnnouncementStatus
+from .documents.models import Document, DocumentVersion, PostAttachment
 from .errors import NotFound, PermissionDenied
 from .extensions import db
-from .documents.models import Document, DocumentVersion, PostAttachment
 from .forum.models import Post, Thread
 from .groups.models import GroupRole, Membership, Visibility, WorkingGroup
 

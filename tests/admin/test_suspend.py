@@ -62,6 +62,19 @@ def test_suspend_until_end_of_chosen_day_in_german_time(admin_client):
     assert f"{last_day:%d.%m.%Y}, 23:59" in page
 
 
+def test_suspension_end_past_2999_is_refused_and_2999_shows(admin_client):
+    """9999-12-31 was accepted and then broke the member's page (the year overflows in
+    Berlin time), so the administration could not even open the page to reactivate."""
+    user = make_user()
+    refused = suspend(admin_client, user, until="9999-12-31")
+    assert refused.status_code == 400
+    assert "Bitte wählen Sie ein Datum bis spätestens 31.12.2999" in refused.get_data(as_text=True)
+    assert reload(user).status == "active"
+    assert suspend(admin_client, user, until="2999-12-31").status_code == 302
+    page = admin_client.get(f"/verwaltung/mitglieder/{user.id}")
+    assert page.status_code == 200 and "31.12.2999, 23:59" in page.get_data(as_text=True)
+
+
 def test_suspension_until_today_is_allowed(admin_client):
     user = make_user()
     assert suspend(admin_client, user, until=berlin_today().isoformat()).status_code == 302

@@ -1,4 +1,6 @@
 """Own profile changes and the member directory."""
+from datetime import datetime, timedelta
+
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -10,6 +12,7 @@ from ..policy import Action, require
 from ..search.query import fragments
 from ..sql import contains_pattern, folded
 from ..text import single_line
+from ..timeutil import utcnow
 from .erasure import erase_account
 from .models import Organisation, SiteRole, User, UserStatus
 from .names import clean_display_name, ensure_name_is_free
@@ -108,3 +111,27 @@ def _is_last_admin(user):
         User.role == SiteRole.ADMIN, User.status == UserStatus.ACTIVE)
         .order_by(User.id).with_for_update()).all()
     return all(admin_id == user.id for admin_id in admins)
+
+
+# A site moderator's suspension is a cooling-off period; longer ones are the administration's
+# decision. Dates past 2999 cannot be shown in local time (they would end the year 9999).
+MODERATOR_SUSPENSION_LIMIT = timedelta(days=366)
+LATEST_SUSPENSION_END = datetime(2999, 12, 31, 23, 59, 59)
+
+
+def check_suspension_end(until, *, by_admin):
+    """Refuse an end of a suspension (naive UTC) that is past, or too far ahead for who sets it."""
+    if until is None:
+        return
+    now = utcnow()
+    if until <= now:
+        raise ValidationError(_("Das Ende der Sperre muss in der Zukunft liegen."),
+                              {"until": _("Bitte ein Datum in der Zukunft wählen.")})
+    if not by_admin and until > now + MODERATOR_SUSPENSION_LIMIT:
+        message = _("Die Moderation kann höchstens für ein Jahr sperren; längere Sperren "
+                    "verhängt die Administration.")
+        raise ValidationError(message, {"until": message})
+    if until > LATEST_SUSPENSION_END:
+        message = _("Bitte wählen Sie ein Datum bis spätestens 31.12.2999 oder sperren Sie "
+                    "unbefristet.")
+        raise ValidationError(message, {"until": message})

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from ..accounts.erasure import erase_account
 from ..accounts.models import ROLE_LABELS, SiteRole, User, UserStatus
 from ..accounts.names import clean_display_name, ensure_name_is_free, name_holder
-from ..accounts.services import get_organisation
+from ..accounts.services import check_suspension_end, get_organisation
 from ..auth.models import TokenPurpose
 from ..auth.passwords import hash_password
 from ..auth.services import (find_user_by_email, issue_token, normalize_email,
@@ -219,9 +219,7 @@ def suspend_user(actor, user_id, reason, until: datetime | None = None, ip_addre
     if not reason:
         raise ValidationError(_("Bitte geben Sie einen Grund für die Sperre an."),
                               {"reason": _("Bitte geben Sie einen Grund an.")})
-    if until is not None and until <= utcnow():
-        raise ValidationError(_("Das Ende der Sperre muss in der Zukunft liegen."),
-                              {"until": _("Bitte ein Datum in der Zukunft wählen.")})
+    check_suspension_end(until, by_admin=True)
     user.status = UserStatus.SUSPENDED
     user.suspended_reason = reason[:500]
     user.suspended_until = until

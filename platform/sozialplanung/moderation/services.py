@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import SiteRole, User, UserStatus
+from ..accounts.services import check_suspension_end
 from ..documents.models import Document, DocumentVersion, PostAttachment
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
@@ -511,9 +512,7 @@ def suspend_member(actor, user_id, reason, until: datetime | None):
     if actor.role != SiteRole.ADMIN and until is None:
         raise ValidationError(_("Bitte geben Sie an, bis wann die Sperre gilt."),
                               {"until": _("Bitte ein Enddatum angeben.")})
-    if until is not None and until <= utcnow():
-        raise ValidationError(_("Das Ende der Sperre muss in der Zukunft liegen."),
-                              {"until": _("Bitte ein Datum in der Zukunft wählen.")})
+    check_suspension_end(until, by_admin=actor.role == SiteRole.ADMIN)
     if user.status == UserStatus.SUSPENDED:
         raise Conflict(_("Dieses Konto ist bereits gesperrt."))
     if user.status != UserStatus.ACTIVE:
