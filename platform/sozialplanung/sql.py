@@ -6,6 +6,22 @@ from sqlalchemy import func
 MAX_ID = 2**31 - 1
 
 
+def parse_id(value):
+    """A row id sent in a form or URL, as an int; None unless `value` is a number from 1 to
+    MAX_ID in ASCII digits. `str.isdigit()` alone is not enough: it is true for "²" (int() then
+    raises) and for numbers no INTEGER column holds (the database then raises)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 1 <= value <= MAX_ID else None
+    # More than 10 digits is beyond MAX_ID (and thousands of them make int() raise).
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() \
+            or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
 def contains_pattern(text):
     """A LIKE pattern (use with escape="\\\\") that finds `text` anywhere; % and _ are literal."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -5,7 +5,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, TextA
 from wtforms.validators import DataRequired, Optional
 
 from ..auth.forms import (
-    REQUIRED, email_field, max_length, new_password_fields, organisation_field,
+    REQUIRED, choice_id, email_field, max_length, new_password_fields, organisation_field,
 )
 
 
@@ -51,4 +51,4 @@ class DirectoryFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name oder Zuständigkeit"), validators=[Optional(), max_length(100)])
-    organisation = SelectField(_l("Organisation"), coerce=int, validators=[Optional()])
+    organisation = SelectField(_l("Organisation"), coerce=choice_id, validators=[Optional()])

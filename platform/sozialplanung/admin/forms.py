@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.models import ROLE_LABELS
-from ..auth.forms import REQUIRED, email_field, max_length
+from ..auth.forms import REQUIRED, email_field, max_length, organisation_field
 
 
 def role_choices():
@@ -15,7 +15,7 @@ def role_choices():
 class InviteForm(FlaskForm):
     email = email_field()
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[Optional()])
+    organisation_id = organisation_field(_l("Organisation"), [Optional()])
     role = SelectField(_l("Rolle"), choices=role_choices)
 
 

@@ -10,6 +10,7 @@ from ..documents.models import Document
 from ..extensions import db
 from ..groups.models import WorkingGroup
 from ..policy import Action, require, visible_announcements_clause, visible_documents_clause
+from ..sql import parse_id
 from ..timeutil import day_start_utc, local_time
 from .models import Announcement, AnnouncementAttachment, Category, institute_library_clause
 
@@ -97,7 +98,7 @@ def calendar_events(actor, now=None):
 
 def group_choices(selected_ids=()):
     """Working groups an editor can address: active ones, plus archived ones already chosen."""
-    selected = [int(value) for value in selected_ids if str(value).isdigit()]
+    selected = [number for number in map(parse_id, selected_ids) if number]
     groups = db.session.execute(
         select(WorkingGroup.id, WorkingGroup.name)
         .where(or_(WorkingGroup.is_archived.is_(False), WorkingGroup.id.in_(selected)))
@@ -125,7 +126,8 @@ def attachable_documents(selected_ids=()):
     newest = db.session.scalars(stmt.order_by(Document.updated_at.desc(), Document.id.desc())
                                 .limit(ATTACH_CHOICES)).unique().all()
     shown = {document.id for document in newest}
-    missing = [int(v) for v in selected_ids if str(v).isdigit() and int(v) not in shown]
+    missing = [number for number in map(parse_id, selected_ids)
+               if number and number not in shown]
     if missing:
         newest += db.session.scalars(stmt.where(Document.id.in_(missing))).unique().all()
     return newest

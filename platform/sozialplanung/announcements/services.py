@@ -21,6 +21,7 @@ from ..groups.models import WorkingGroup
 from ..markup import render_markdown
 from ..notifications.services import notify_users
 from ..policy import Action, announcement_audience_ids, can, require
+from ..sql import parse_id
 from ..timeutil import day_start_utc, exists_locally, local_time, to_utc
 from .images import prepare_image
 from .models import (Announcement, AnnouncementAttachment, AnnouncementRevision, Audience,
@@ -143,7 +144,7 @@ def _groups(data, errors):
     if data.audience == Audience.ALL:
         return []
     raw = [str(value).strip() for value in data.group_ids if str(value).strip()]
-    ids = {int(value) for value in raw if value.isdigit()}
+    ids = {number for number in map(parse_id, raw) if number}
     groups = db.session.scalars(select(WorkingGroup).where(WorkingGroup.id.in_(ids))).all() \
         if ids else []
     if len(groups) != len(set(raw)):
@@ -158,7 +159,8 @@ def _documents(data, errors):
     """Ids of the attached documents, in the editor's order; each must be in the institute's
     library (the platform-wide one, readable by every member)."""
     raw = [str(value).strip() for value in data.document_ids if str(value).strip()]
-    ids = list(dict.fromkeys(int(value) for value in raw if value.isdigit()))
+    # A value that names no document counts as one (0, which no document has): refused below.
+    ids = list(dict.fromkeys(parse_id(value) or 0 for value in raw))
     if len(ids) > MAX_ATTACHMENTS:
         errors["document_ids"] = _("Eine Mitteilung kann höchstens %(n)s Anhänge haben.",
                                    n=MAX_ATTACHMENTS)
@@ -520,9 +522,9 @@ def reset_feed_token(actor):
 def feed_reader(token):
     """The member a feed address belongs to; NotFound for unknown, old or inactive ones."""
     user_id, _sep, secret = (token or "").partition("-")
-    if not user_id.isdigit() or not secret:
+    if parse_id(user_id) is None or not secret:
         raise NotFound()
-    stored = db.session.get(FeedToken, int(user_id))
+    stored = db.session.get(FeedToken, parse_id(user_id))
     if stored is None or not hmac.compare_digest(stored.secret.encode(), secret.encode()):
         raise NotFound()
     user = db.session.get(User, stored.user_id)

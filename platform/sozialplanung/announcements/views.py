@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import timeutil
 from ..auth.session import public
 from ..errors import Conflict, ValidationError
+from ..sql import parse_id
 from ..web import apply_errors, client_ip, page_arg
 from . import display, feeds, queries, services
 from .forms import AnnouncementForm
@@ -236,7 +237,13 @@ def _data(form):
         online_url=form.online_url.data, registration_url=form.registration_url.data,
         image=upload.stream if upload else None, image_alt=form.image_alt.data,
         remove_image=form.remove_image.data,
-        version=int(form.version.data) if (form.version.data or "").isdigit() else None)
+        version=_version(form.version.data))
+
+
+def _version(value):
+    """The version the editor started from; an edited value matches none (0), so saving is
+    refused as a conflict instead of overwriting unseen changes."""
+    return (parse_id(value) or 0) if value else None
 
 
 def _saved(result):

@@ -12,7 +12,7 @@ from ..accounts.models import User, UserStatus
 from ..extensions import db
 from ..groups.models import Membership
 from ..policy import remember_memberships
-from ..sql import MAX_ID
+from ..sql import parse_id
 from ..timeutil import utcnow
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=15)
@@ -21,13 +21,14 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=15)
 def load_user(session_id):
     """The cookie holds "<id>:<session token>"; a rotated token or inactive account signs out."""
     user_id, _sep, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token or int(user_id) > MAX_ID:
+    user_id = parse_id(user_id)
+    if user_id is None or not token:
         return None
     # The member and their memberships in one round trip: every page's navigation asks policy
     # about them (the moderation link), most pages again for their content.
     rows = db.session.execute(select(User, Membership.group_id, Membership.role)
                               .outerjoin(Membership, Membership.user_id == User.id)
-                              .where(User.id == int(user_id))).all()
+                              .where(User.id == user_id)).all()
     user = rows[0][0] if rows else None
     if user is None or user.status != UserStatus.ACTIVE:
         return None

@@ -13,6 +13,7 @@ from ..admin.audit import record_audit
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..policy import Action, require
+from ..sql import parse_id
 from ..timeutil import utcnow
 from .models import Category, Document, DocumentVersion, PostAttachment
 from .uploads import blob_transaction, staged_uploads, store_version
@@ -31,7 +32,9 @@ class AttachmentInput:
     @classmethod
     def from_request(cls, request):
         uploads = [f for f in request.files.getlist(FILES_FIELD) if f and f.filename]
-        picked = [int(v) for v in request.form.getlist(PICK_FIELD) if v.isdigit()]
+        # A number no document can have ("²", 20 digits) becomes 0, which names none, so the
+        # pick is refused in words instead of reaching the database.
+        picked = [parse_id(v) or 0 for v in request.form.getlist(PICK_FIELD) if v.isdigit()]
         return cls(uploads, list(dict.fromkeys(picked)))
 
     def __bool__(self):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..errors import ValidationError
 from ..forum import services as forum_services
 from ..forum.queries import thread_posts
+from ..sql import parse_id
 from ..web import apply_errors, int_arg, page_arg
 from . import services
 from .forms import (HandleReportForm, HidePostForm, MergeForm, MoveForm, RenameForm,
@@ -18,8 +19,15 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 
 def _expected_group():
+    """The group the moderator saw; an edited value names no group (0), so the service refuses
+    the action as coming from a stale page."""
     value = request.form.get("expected_group_id", "")
-    return int(value) if value.isdigit() else None
+    return (parse_id(value) or 0) if value else None
+
+
+def _posted_ids(name):
+    """The ids ticked in a list of checkboxes; values that name no row are left out."""
+    return [number for number in map(parse_id, request.form.getlist(name)) if number]
 
 
 def _thread_page(thread, forms=None, status=200):
@@ -114,7 +122,7 @@ def split(thread_id):
     form = SplitForm()
     if form.validate_on_submit():
         try:
-            new = services.split_thread(current_user, thread_id, request.form.getlist("post_ids"),
+            new = services.split_thread(current_user, thread_id, _posted_ids("post_ids"),
                                         form.title.data, expected_group_id=_expected_group())
         except ValidationError as exc:
             apply_errors(form, exc)
