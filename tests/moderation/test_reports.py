@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from sozialplanung.errors import NotFound
 from sozialplanung.extensions import db
+from sozialplanung.forum.models import Post
 from sozialplanung.forum.services import reply
 from sozialplanung.groups.models import Membership
 from sozialplanung.moderation import services
@@ -190,6 +191,26 @@ def test_report_moves_with_its_thread(client, world):
     client.post("/abmelden")
     login(client, world.other_mod)
     assert "Grund Gecko" in page(client.get("/moderation/"))
+
+
+@pytest.mark.parametrize("decision, told", [
+    ("resolved", "Ihre Meldung zu einem Beitrag wurde bearbeitet. Danke für Ihren Hinweis."),
+    ("dismissed", "Ihre Meldung zu einem Beitrag wurde geprüft; die Moderation sieht keinen "
+                  "Handlungsbedarf.")])
+def test_reporter_hears_the_outcome_after_the_thread_moved_out_of_their_reach(client, world,
+                                                                              decision, told):
+    """The report page promises the outcome; the thread went into a closed group meanwhile,
+    so the reporter is told without its title or a link into it."""
+    opening = db.session.scalar(select(Post).where(Post.thread_id == world.other_thread.id))
+    report = services.report_post(world.outsider, opening.id, "Grund Gecko")
+    services.move_thread(world.site_mod, world.other_thread.id, world.group.id)
+    services.handle_report(world.group_mod, report.id, decision)
+    [note] = db.session.scalars(select(Notification).where(
+        Notification.user_id == world.outsider.id)).all()
+    assert note.thread_id is None and note.kind == "report_" + decision
+    login(client, world.outsider)
+    inbox = page(client.get("/benachrichtigungen"))
+    assert told in inbox and "Kita-Bedarf" not in inbox
 
 
 # --- a second report ---------------------------------------------------------------------------

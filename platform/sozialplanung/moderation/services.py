@@ -441,10 +441,20 @@ def handle_report(actor, report_id, resolution, note="", hide_post=False):
          group_id=post.thread.group_id, thread=post.thread, post=post,
          target_user=post.author, reason=note,
          details=_("Beitrag ausgeblendet") if hide_post and post.is_hidden else "")
-    notify_users([report.reporter_id], "report_" + resolution, actor=actor,
-                 thread=post.thread, post=post)
+    _tell_reporter(actor, report, post)
     db.session.commit()
     return report
+
+
+def _tell_reporter(actor, report, post):
+    """The report page promised the reporter the outcome. If the thread has since gone where
+    they cannot read it (moved into a closed group, hidden), they hear it without its title."""
+    kind = "report_" + report.status
+    reporter = db.session.get(User, report.reporter_id)
+    if reporter is not None and readers_among([reporter], post.thread.group, post.thread):
+        notify_users([reporter.id], kind, actor=actor, thread=post.thread, post=post)
+    else:
+        notify_users([report.reporter_id], kind, actor=actor)
 
 
 def report_queue(actor, group_id=None, page=1):

@@ -107,6 +107,12 @@ def describe(note):
                               "geprüft; die Moderation sieht keinen Handlungsbedarf.",
                               thread=thread),
     }
+    if note.thread is None and note.kind in REPORTER_KINDS:
+        # The thread went where the reporter cannot read it: the outcome without its title.
+        texts["report_resolved"] = _("Ihre Meldung zu einem Beitrag wurde bearbeitet. Danke für "
+                                     "Ihren Hinweis.")
+        texts["report_dismissed"] = _("Ihre Meldung zu einem Beitrag wurde geprüft; die "
+                                      "Moderation sieht keinen Handlungsbedarf.")
     return texts.get(note.kind, _("Neuigkeit auf der Plattform"))
 
 
