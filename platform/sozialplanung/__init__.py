@@ -30,6 +30,9 @@ def create_app(config=None):
         instance_relative_config=False,
     )
     config_class = config if isinstance(config, type) else config_module.get_config(config)
+    from .web import PortalRequest, refuse_nul_in_path
+    app.request_class = PortalRequest
+    app.before_request(refuse_nul_in_path)  # first, before sign-in checks load anything
     app.config.from_object(config_class)
     if hasattr(config_class, "check"):
         config_class.check(app.config)

@@ -1,12 +1,40 @@
 """Small helpers shared by the thin views."""
 from urllib.parse import urlsplit
 
-from flask import flash, request
+from flask import Request, abort, flash, request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
 from .sql import MAX_ID
 
 MAX_PAGE = 100_000
+
+
+def _without_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class NulFreeMultiDict(ImmutableMultiDict):
+    """Query string and form values (and names) without NUL characters. No text a person
+    types contains one, PostgreSQL refuses it in any string, and removing it here means no
+    view or service has to remember to."""
+
+    def __init__(self, mapping=None):
+        pairs = MultiDict(mapping).items(multi=True) if mapping is not None else ()
+        super().__init__([(_without_nul(key), _without_nul(value)) for key, value in pairs])
+
+
+class PortalRequest(Request):
+    """request.args and request.form are NulFreeMultiDicts (Werkzeug builds both, and
+    request.files, with parameter_storage_class; file objects are left as they are)."""
+
+    parameter_storage_class = NulFreeMultiDict
+
+
+def refuse_nul_in_path():
+    """before_request: a NUL in the path names no page (slugs and tokens reach the database)."""
+    if "\x00" in request.path:
+        abort(404)
 
 
 class BoundedIntConverter(IntegerConverter):
