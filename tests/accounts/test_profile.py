@@ -194,6 +194,22 @@ def test_inactive_profiles_are_hidden_from_members(client, member, status):
     assert "Verborgene Person" not in page(response)
 
 
+def test_a_suspended_authors_name_is_shown_without_a_link_to_the_hidden_profile(client, member):
+    from sozialplanung.forum.services import start_thread
+
+    from ..factories import make_group
+
+    author = make_user(display_name="Frank Richter")
+    group = make_group(name="Arbeitskreis Offen", members=[author, member])
+    opening = start_thread(author, group, "Thema", "Text")
+    author.status = "suspended"
+    db.session.commit()
+    html = page(client.get(f"/themen/{opening.thread_id}"))
+    assert "Frank Richter" in html and f'href="/mitglieder/{author.id}"' not in html
+    members = page(client.get(f"/arbeitskreise/{group.slug}/mitglieder"))
+    assert "Frank Richter" in members and f'href="/mitglieder/{author.id}"' not in members
+
+
 @pytest.mark.parametrize("status", ["invited", "pending"])
 def test_admin_sees_inactive_profiles(app, status):
     admin = make_user(role="admin")

@@ -159,7 +159,7 @@ def test_unknown_invitation_token_is_404(client):
     response = client.get("/einladung/unbekannt")
     assert response.status_code == 404 and "Link ungültig" in page(response)
     # The way forward for an invitee: ask again or sign in, not a password reset.
-    assert "Einladung erneut zu senden" in page(response)
+    assert "damit Sie eine neue Einladung erhalten" in page(response)
     assert "Zurücksetzen des Passworts" not in page(response)
 
 
