@@ -220,6 +220,9 @@ def test_concurrent_release_is_announced_once(world, clock):
     ({"title": "  "}, "title", "Bitte geben Sie einen Titel an."),
     ({"title": "x" * 201}, "title", "höchstens 200 Zeichen"),
     ({"teaser": ""}, "teaser", "Anreißertext"),
+    ({"title": "\u202e\u202c"}, "title", "Bitte geben Sie einen Titel an."),
+    ({"title": "\u200b \u2800 \ufeff"}, "title", "Bitte geben Sie einen Titel an."),
+    ({"teaser": "\u200b\u200b\n\u200b"}, "teaser", "Anreißertext"),
     ({"category": "werbung"}, "category", "Kategorie"),
     ({"audience": "alle"}, "audience", "für wen"),
     ({"audience": "groups", "group_ids": []}, "group_ids", "mindestens einen Arbeitskreis"),
@@ -248,6 +251,13 @@ def test_bad_input_is_refused_and_nothing_is_saved(world, clock, fields, field, 
     assert announcement_count() == 0
     assert notification_count() == 0
     assert db.session.scalar(select(func.count()).select_from(AuditLog)) == 0
+
+
+def test_titles_lose_invisible_characters_and_running_text_direction_overrides(world, clock):
+    announcement = announce(world["editor"], title="Fach\u00adtag\u200b  Jugend\u202ehilfe",
+                            teaser="Anmeldung \u202ebis\u202c Freitag")
+    assert announcement.title == "Fachtag Jugendhilfe"
+    assert announcement.teaser == "Anmeldung bis Freitag"
 
 
 def test_all_problems_are_reported_together(editor):

@@ -22,6 +22,7 @@ from ..markup import render_markdown
 from ..notifications.services import notify_users
 from ..policy import Action, announcement_audience_ids, can, require
 from ..sql import parse_id
+from ..text import single_line, without_bidi_controls, without_invisible
 from ..timeutil import day_start_utc, exists_locally, local_time, to_utc
 from .images import prepare_image
 from .models import (Announcement, AnnouncementAttachment, AnnouncementRevision, Audience,
@@ -113,10 +114,14 @@ def image_file(actor, announcement, key, store):
 # --- validation ---------------------------------------------------------------------------
 
 def _text(value, limit, name, errors, required=None):
-    value = (value or "").replace("\r\n", "\n").strip()
+    """One line (title, place, image text) without invisible characters, or running text
+    without direction overrides; text made only of invisible characters counts as empty."""
+    value = (value or "").replace("\r\n", "\n")
     if name in ("title", "location", "image_alt"):
-        value = " ".join(value.split())
-    if required and not value:
+        value = single_line(value)
+    else:
+        value = without_bidi_controls(value).strip()
+    if required and not without_invisible(value).strip():
         errors[name] = required()
     elif len(value) > limit:
         errors[name] = _("Bitte geben Sie höchstens %(n)s Zeichen ein.",
