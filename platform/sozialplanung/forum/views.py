@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..documents import queries as document_queries
 from ..documents.attachments import FILES_FIELD, AttachmentInput
-from ..errors import NotFound, PermissionDenied, ValidationError
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..groups.services import get_group
 from ..moderation.services import hide_reason
 from ..policy import Action, can
@@ -145,24 +145,72 @@ def permalink(post_id):
 @bp.route("/beitraege/<int:post_id>/bearbeiten", methods=["GET", "POST"])
 def edit_post(post_id):
     post = services.get_post(current_user, post_id)
-    services.edit_permission(current_user, post)
-    form = EditPostForm()
-    if request.method == "GET":
-        form.body.data = post.source
-        form.title.data = post.thread.title
-        form.version.data = services.version_token(post)
-    if form.validate_on_submit():
-        try:
-            services.edit_post(current_user, post, form.body.data,
-                               form.title.data if post.number == 1 else None,
-                               form.version.data or "")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("Der Beitrag wurde gespeichert."), "success")
-            return redirect(_post_url(post))
+    try:
+        services.edit_permission(current_user, post)
+        form = EditPostForm()
+        if request.method == "GET":
+            form.body.data = post.source
+            form.title.data = post.thread.title
+            form.version.data = services.version_token(post)
+        if form.validate_on_submit():
+            try:
+                services.edit_post(current_user, post, form.body.data,
+                                   form.title.data if post.number == 1 else None,
+                                   form.version.data or "")
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except Conflict:
+                return _edit_not_saved(post, _changed_meanwhile(post))
+            else:
+                flash(_("Der Beitrag wurde gespeichert."), "success")
+                return redirect(_post_url(post))
+    except PermissionDenied:
+        reason = _no_longer_editable(post) if request.method == "POST" else None
+        if reason is None:
+            raise
+        return _edit_not_saved(post, reason)
     return render_template("forum/edit_post.html", post=post, thread=post.thread,
                            group=post.thread.group, form=form), _form_status(form)
+
+
+def _changed_meanwhile(post):
+    """Why a stale edit form was refused: the post has a newer version."""
+    if post.edited_by_id == current_user.id:
+        return _("Sie haben den Beitrag inzwischen an anderer Stelle geändert, etwa in einem "
+                 "anderen Fenster. Bitte übernehmen Sie Ihre Änderung in die aktuelle Fassung.")
+    return _("Der Beitrag wurde inzwischen von jemand anderem geändert. Bitte laden Sie die Seite "
+             "neu und übernehmen Sie Ihre Änderung erneut.")
+
+
+def _no_longer_editable(post):
+    """What changed while someone who could edit the post was writing (policy refused the
+    edit; this only words the refusal), or None for a refusal of another kind."""
+    thread = post.thread
+    if post.author_id != current_user.id and not can(current_user, Action.MODERATE_GROUP,
+                                                     thread.group):
+        return None
+    if post.is_deleted:
+        if post.edited_by_id in (current_user.id, post.author_id):
+            return _("Der Beitrag wurde inzwischen gelöscht.")
+        return _("Der Beitrag wurde inzwischen von der Moderation gelöscht.")
+    if thread.group.is_archived:
+        return _("Der Arbeitskreis ist archiviert und nur noch lesbar.")
+    if post.is_hidden:
+        return _("Der Beitrag wurde inzwischen von der Moderation ausgeblendet.")
+    if thread.is_hidden:
+        return _("Das Thema wurde inzwischen von der Moderation ausgeblendet.")
+    if thread.is_locked:
+        return _("Das Thema wurde inzwischen geschlossen.")
+    return None
+
+
+def _edit_not_saved(post, reason):
+    """409 with the reason and the text the person typed, so nothing they wrote is lost."""
+    return render_template(
+        "forum/edit_not_saved.html", post=post, thread=post.thread, group=post.thread.group,
+        reason=reason, body=request.form.get("body", ""),
+        title=request.form.get("title", "") if post.number == 1 else None,
+        may_edit=can(current_user, Action.EDIT_POST, post)), 409
 
 
 @bp.route("/beitraege/<int:post_id>/loeschen", methods=["GET", "POST"])
