@@ -1,5 +1,5 @@
 """The search results page (the search box sits in every page's header)."""
-from datetime import date
+from datetime import datetime
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
@@ -11,18 +11,29 @@ from .sources import SOURCES
 bp = Blueprint("search", __name__)
 
 
+# What a date field sends (YYYY-MM-DD), and what people type where a browser shows no date
+# picker, or in a link they write themselves (15.03.2026).
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+def _day(value):
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def _dates():
-    """{field: day} from the date fields (YYYY-MM-DD, years 1900 to 2999), and the fields that
-    were filled but hold no such day."""
+    """{field: day} from the date fields (years 1900 to 2999), and the fields that were filled
+    but hold no such day (31.02.2026 included)."""
     days, unreadable = {}, []
     for name in ("von", "bis"):
-        value = request.args.get(name, "").strip()
+        value = request.args.get(name, "").strip()[:20]
         if not value:
             continue
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            day = None
+        day = _day(value)
         if day is None or not 1900 <= day.year <= 2999:
             unreadable.append(name)
         else:
