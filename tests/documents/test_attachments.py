@@ -352,3 +352,10 @@ def test_files_of_a_hidden_or_deleted_post_are_closed_to_other_members(app, as_u
     assert not _opens(as_user(people["other"]), document)
     assert not _opens(as_user(people["member"]), document)
     assert _opens(as_user(people["moderator"]), document)
+
+
+def test_a_post_files_page_promises_neither_library_nor_search(app, as_user, people, open_group):
+    _post, document = _post_with_file(app, people["member"], open_group)
+    html = as_user(people["other"]).get(f"/dokumente/{document.id}").get_data(as_text=True)
+    assert "Diese Datei wurde mit einem Forenbeitrag hochgeladen" in html
+    assert "Volltextsuche" not in html and "<dt>Bibliothek</dt>" not in html
