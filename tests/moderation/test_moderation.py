@@ -1,5 +1,6 @@
 """Moderation through the HTTP client: who may do what, what happens, and the log."""
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -383,7 +384,11 @@ def test_site_moderator_suspends_for_a_period(client, world, app):
     ok = client.post(url, data={"reason": "Beleidigungen", "until": in_a_month.isoformat()})
     assert ok.status_code == 302
     member = world.refresh(world.member)
-    assert member.status == "suspended" and member.suspended_until.date() >= in_a_month
+    assert member.status == "suspended"
+    # Until the end of that day in German time (23:59:59 in Berlin), stored as UTC.
+    local_end = member.suspended_until.replace(tzinfo=timezone.utc).astimezone(
+        ZoneInfo("Europe/Berlin"))
+    assert (local_end.date(), local_end.hour, local_end.minute) == (in_a_month, 23, 59)
     # The open session ends; content stays.
     assert victim.get("/").status_code == 200
     assert "Guten Tag" not in victim.get("/").get_data(as_text=True)

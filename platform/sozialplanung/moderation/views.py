@@ -1,5 +1,4 @@
 """Moderation pages: thread and post tools, reports, the queue, the log, sanctions."""
-from datetime import datetime, time
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,6 +8,7 @@ from ..errors import ValidationError
 from ..forum import services as forum_services
 from ..forum.queries import thread_posts
 from ..sql import parse_id
+from ..timeutil import day_end_utc
 from ..web import apply_errors, int_arg, page_arg
 from . import services
 from .forms import (HandleReportForm, HidePostForm, MergeForm, MoveForm, RenameForm,
@@ -234,7 +234,7 @@ def suspend(user_id):
     user = services.get_sanctionable(current_user, user_id)
     form = SuspendForm()
     if form.validate_on_submit():
-        until = datetime.combine(form.until.data, time(23, 59)) if form.until.data else None
+        until = day_end_utc(form.until.data) if form.until.data else None  # German day
         try:
             services.suspend_member(current_user, user_id, form.reason.data, until)
         except ValidationError as exc:
