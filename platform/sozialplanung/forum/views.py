@@ -184,17 +184,16 @@ def _changed_meanwhile(post):
 
 def _no_longer_editable(post):
     """What changed while someone who could edit the post was writing (policy refused the
-    edit; this only words the refusal), or None for a refusal of another kind."""
+    edit; this only words the refusal), or None for a refusal of another kind (an archived
+    group is refused like every other write there, with 403)."""
     thread = post.thread
-    if post.author_id != current_user.id and not can(current_user, Action.MODERATE_GROUP,
-                                                     thread.group):
+    if thread.group.is_archived or (post.author_id != current_user.id and not can(
+            current_user, Action.MODERATE_GROUP, thread.group)):
         return None
     if post.is_deleted:
         if post.edited_by_id in (current_user.id, post.author_id):
             return _("Der Beitrag wurde inzwischen gelöscht.")
         return _("Der Beitrag wurde inzwischen von der Moderation gelöscht.")
-    if thread.group.is_archived:
-        return _("Der Arbeitskreis ist archiviert und nur noch lesbar.")
     if post.is_hidden:
         return _("Der Beitrag wurde inzwischen von der Moderation ausgeblendet.")
     if thread.is_hidden:
