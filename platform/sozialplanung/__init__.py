@@ -64,15 +64,20 @@ def _configure_database(app):
         connect_args = dict(options.get("connect_args", {}))
         connect_args.setdefault("options", "-c jit=off -c random_page_cost=1.1")
         options["connect_args"] = connect_args
-        options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def register_extensions(app):
     from .auth.session import load_user, register_login_required, unauthorized
     from .search.schema import include_object
+    from .sql import ping_idle_connections
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # Tested after sitting idle, not before every request as pool_pre_ping would:
+            # that costs a round trip to the database per page view.
+            ping_idle_connections(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
                      render_as_batch=True, compare_type=True, include_object=include_object)
     csrf.init_app(app)

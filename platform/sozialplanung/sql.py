@@ -1,5 +1,7 @@
 """Small SQL helpers shared by the query code of several domains."""
-from sqlalchemy import func
+import time
+
+from sqlalchemy import event, exc, func
 
 # The largest value of an INTEGER column (PostgreSQL's int4). A larger number names no row;
 # handed to the database it would raise an error instead of finding nothing.
@@ -34,3 +36,39 @@ def folded(column):
     for letter, plain in (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss")):
         expression = func.replace(expression, letter, plain)
     return expression
+
+
+# A pooled connection unused for this long is tested before a request gets it.
+IDLE_BEFORE_PING = 10.0
+
+
+def ping_idle_connections(engine):
+    """Test a pooled connection before use only when it sat idle (the server may have been
+    restarted meanwhile); a bad one is replaced, and the request never sees it.
+
+    SQLAlchemy's pool_pre_ping tests on every checkout, and Flask-SQLAlchemy checks a
+    connection out for every request: one extra round trip to the database per page view.
+    Connections in steady use are known to be alive; after a restart during use, the failed
+    request is answered with the error page and the pool renews its connections."""
+    @event.listens_for(engine, "checkin")
+    def _remember_checkin(dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, proxy):
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < IDLE_BEFORE_PING:
+            return  # just connected, or in steady use
+        try:
+            _ping(dbapi_connection)
+        except Exception as error:  # any failure: the pool connects anew (up to 3 times)
+            raise exc.DisconnectionError(str(error)) from error
+
+
+def _ping(dbapi_connection):
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    finally:
+        cursor.close()
+    dbapi_connection.rollback()
