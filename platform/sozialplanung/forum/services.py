@@ -1,5 +1,6 @@
 """Discussion rules: start threads, reply, quote, edit with history, soft delete, read state,
 subscriptions, and who is notified about a new post."""
+import logging
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from .models import Post, PostRevision, ReadState, Subscription, Thread
 TITLE_MAX = 200
 BODY_MAX = 50_000
 MENTION = re.compile(r"@\[([^\[\]\n]{2,120})\]")
+
+log = logging.getLogger(__name__)
 
 
 # --- loading with permission checks -------------------------------------------------------
@@ -210,20 +213,25 @@ def start_thread(actor, group, title, body, submission_key=None, attachments=Non
     existing = _already_submitted(actor, submission_key)
     if existing is not None:
         return existing
-    with attachment_batch(actor, group, attachments) as batch:
+
+    def write():
+        # A new thread numbers nothing another writer shares: its opening post is number 1.
         now = utcnow()
         thread = Thread(group_id=group.id, title=title, author_id=actor.id, created_at=now,
-                        last_post_at=now, post_count=0)
+                        last_post_at=now, post_count=1)
         thread.group = group
         db.session.add(thread)
         db.session.flush()
-        post, mentioned = _add_post(actor, thread, body, submission_key, now)
+        post, mentioned = _add_post(actor, thread, 1, body, submission_key, now)
         batch.attach_to(post)
         if actor.auto_watch:
             _watch(actor.id, thread_id=thread.id)
         refresh_group_stats(group.id)
         _notify_new_post(actor, thread, post, mentioned, new_thread=True)
-        return _commit_post(actor, submission_key, post)
+        return post
+
+    with attachment_batch(actor, group, attachments) as batch:
+        return _save_post(actor, submission_key, write)
 
 
 def reply(actor, thread, body, submission_key=None, attachments=None):
@@ -232,18 +240,51 @@ def reply(actor, thread, body, submission_key=None, attachments=None):
     existing = _already_submitted(actor, submission_key)
     if existing is not None:
         return existing
-    with attachment_batch(actor, thread.group, attachments) as batch:
-        # Lock the thread row so concurrent replies get consecutive numbers (PostgreSQL);
-        # SQLite serialises writers anyway.
-        db.session.execute(select(Thread.id).where(Thread.id == thread.id).with_for_update())
-        db.session.refresh(thread)
-        post, mentioned = _add_post(actor, thread, body, submission_key, utcnow())
+    thread_id = thread.id
+
+    def write():
+        locked = lock_thread(thread_id)
+        locked.post_count += 1
+        post, mentioned = _add_post(actor, locked, locked.post_count, body, submission_key,
+                                    utcnow())
         batch.attach_to(post)
         if actor.auto_watch:
-            _watch(actor.id, thread_id=thread.id)
-        refresh_group_stats(thread.group_id)
-        _notify_new_post(actor, thread, post, mentioned, new_thread=False)
-        return _commit_post(actor, submission_key, post)
+            _watch(actor.id, thread_id=thread_id)
+        refresh_group_stats(locked.group_id)
+        _notify_new_post(actor, locked, post, mentioned, new_thread=False)
+        return post
+
+    with attachment_batch(actor, thread.group, attachments) as batch:
+        return _save_post(actor, submission_key, write)
+
+
+def lock_thread(thread_id):
+    """The thread, reloaded under the lock that serialises every writer numbering its posts,
+    so concurrent replies get consecutive numbers.
+
+    PostgreSQL locks the thread's row: FOR NO KEY UPDATE, as the UPDATE of the counters
+    takes, which still lets page views insert their read positions (KEY SHARE). SQLite has
+    no row locks, and pysqlite begins a transaction only at the first write, so the counter
+    would be read before any lock is taken: begin with the database's write lock instead."""
+    begin_write_transaction()
+    thread = db.session.execute(
+        select(Thread).where(Thread.id == thread_id).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if thread is None:  # merged into another thread or deleted in the meantime
+        raise NotFound()
+    return thread
+
+
+def begin_write_transaction():
+    """SQLite: make the open transaction a writing one (BEGIN IMMEDIATE), so what it reads
+    next no other writer can change before it commits. Waits for a writer that holds the lock
+    (up to the connection's busy timeout, see _configure_database). A transaction pysqlite
+    has already begun holds the lock: it begins one only at a write. PostgreSQL: nothing."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def refresh_group_stats(*group_ids):
@@ -253,9 +294,12 @@ def refresh_group_stats(*group_ids):
     db.session.flush()
     ids = sorted(set(group_ids))
     # Lock the rows first (in id order, so two moves cannot deadlock): a concurrent writer then
-    # waits, and the recount below sees its committed thread (PostgreSQL; SQLite serialises).
+    # waits, and the recount below sees its committed thread (PostgreSQL; on SQLite the flush
+    # above has taken the database's write lock). FOR NO KEY UPDATE, as the UPDATE below takes:
+    # a transaction that has inserted a thread holds a KEY SHARE lock on its group (the foreign
+    # key), which FOR UPDATE would wait for while that one waits here -- a deadlock.
     db.session.execute(select(WorkingGroup.id).where(WorkingGroup.id.in_(ids))
-                       .order_by(WorkingGroup.id).with_for_update())
+                       .order_by(WorkingGroup.id).with_for_update(key_share=True))
     # "= false" as in the partial index ix_threads_visible_by_group, so both use it.
     visible = and_(Thread.group_id == WorkingGroup.id, Thread.is_hidden == false())
     db.session.execute(
@@ -274,10 +318,9 @@ def _already_submitted(actor, submission_key):
         Post.author_id == actor.id, Post.submission_key == submission_key[:64]))
 
 
-def _add_post(actor, thread, body, submission_key, now):
+def _add_post(actor, thread, number, body, submission_key, now):
     html, mentioned = render_post(body)
-    thread.post_count += 1
-    post = Post(thread_id=thread.id, number=thread.post_count, author_id=actor.id, source=body,
+    post = Post(thread_id=thread.id, number=number, author_id=actor.id, source=body,
                 html=html, created_at=now, submission_key=(submission_key or None) and submission_key[:64])
     post.thread = thread
     db.session.add(post)
@@ -290,17 +333,22 @@ def _add_post(actor, thread, body, submission_key, now):
     return post, mentioned
 
 
-def _commit_post(actor, submission_key, post):
+def _save_post(actor, submission_key, write):
+    """Run `write` (adds a post, returns it) and commit. A unique conflict, at any of its
+    flushes or at the commit, means the same form was sent again at the same moment (the
+    second insert of the submission key waits for the first one's commit, then fails): the
+    first one's post is the answer, as for a double submit one after the other."""
     try:
+        post = write()
         db.session.commit()
-    except IntegrityError:
-        # The same form was submitted twice at the same moment: the first one won.
+    except IntegrityError as exc:
         db.session.rollback()
         existing = _already_submitted(actor, submission_key)
-        if existing is None:
-            raise Conflict(_("Der Beitrag konnte nicht gespeichert werden. Bitte versuchen Sie "
-                             "es erneut.")) from None
-        return existing
+        if existing is not None:
+            return existing
+        log.warning("Beitrag nicht gespeichert: %s", exc.orig)
+        raise Conflict(_("Der Beitrag konnte nicht gespeichert werden. Bitte versuchen Sie "
+                         "es erneut.")) from None
     return post
 
 
@@ -427,13 +475,13 @@ def first_unread_number(actor, thread):
 # --- subscriptions ------------------------------------------------------------------------
 
 def _watch(user_id, thread_id=None, group_id=None):
+    """One statement, never check-then-insert: a second click at the same moment finds the
+    row there and leaves it."""
     column = Subscription.thread_id if thread_id else Subscription.group_id
-    target = thread_id or group_id
-    exists = db.session.scalar(select(Subscription.id).where(
-        Subscription.user_id == user_id, column == target))
-    if exists is None:
-        db.session.add(Subscription(user_id=user_id, thread_id=thread_id, group_id=group_id))
-        db.session.flush()
+    stmt = _insert_for_dialect(Subscription).values(user_id=user_id, thread_id=thread_id,
+                                                    group_id=group_id)
+    db.session.execute(stmt.on_conflict_do_nothing(
+        index_elements=[Subscription.user_id, column]))
 
 
 def set_thread_watch(actor, thread, watch):
