@@ -18,6 +18,10 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'; object-src 'none'"
 )
 
+# Seconds a SQLite connection waits for another one's write lock before it fails with
+# "database is locked" (pysqlite's own default: 5). Below gunicorn's 30 s worker timeout.
+SQLITE_BUSY_TIMEOUT = 15
+
 
 def create_app(config=None):
     import config as config_module
@@ -63,6 +67,12 @@ def _configure_database(app):
         # random_page_cost=1.1 (SSD storage) lets the planner use index lookups for joins.
         connect_args = dict(options.get("connect_args", {}))
         connect_args.setdefault("options", "-c jit=off -c random_page_cost=1.1")
+        options["connect_args"] = connect_args
+    elif uri.startswith("sqlite"):
+        # One writer at a time holds SQLite's write lock; simultaneous posts queue for it
+        # (forum.services.begin_write_transaction) rather than fail.
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
         options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
