@@ -160,3 +160,24 @@ def test_watch_clicked_several_times_at_once_gives_one_subscription(shared_app, 
     watched = {(s.thread_id, s.group_id) for s in subscriptions_of(people[3])}
     assert len(subscriptions_of(people[3])) == 2 and watched == {(thread_id, None),
                                                                   (None, group.id)}
+
+
+def test_replies_during_a_merge_keep_numbers_consecutive(shared_app, members):
+    """A moderator merges another thread into this one while members reply: the merge and the
+    replies take the thread's lock in turn, so the numbers stay 1..n and the count right."""
+    group, people, thread_id = members
+    other = start_thread(people[1], group, "Doppeltes Thema", "Zweiter Anfang.")
+    moderator = make_user(role="moderator", display_name="Mona Moderation")
+    requests = [(signed_in(shared_app, moderator),
+                 f"/moderation/themen/{other.thread_id}/zusammenfuehren",
+                 {"target_thread_id": str(thread_id), "expected_group_id": str(group.id)})]
+    requests += [(signed_in(shared_app, person), f"/themen/{thread_id}/antworten",
+                  {"body": f"Antwort {i}", "submission_key": f"m{i}"})
+                 for i, person in enumerate(people[2:])]
+    _assert_redirects(_at_once(requests))
+    db.session.expire_all()
+    numbers = db.session.scalars(select(Post.number).where(Post.thread_id == thread_id)
+                                 .order_by(Post.number)).all()
+    expected = 1 + 1 + len(people[2:])  # opening, merged opening, replies
+    assert numbers == list(range(1, expected + 1))
+    assert reload(Thread, thread_id).post_count == expected

@@ -14,7 +14,7 @@ from ..documents.models import Document, DocumentVersion, PostAttachment
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..forum.models import Post, ReadState, Subscription, Thread
-from ..forum.services import get_post, get_thread, refresh_group_stats
+from ..forum.services import get_post, get_thread, lock_thread, refresh_group_stats
 from ..groups.models import GroupRole, Membership, WorkingGroup
 from ..notifications.models import Notification
 from ..notifications.services import notify_users
@@ -202,6 +202,7 @@ def _regroup_reports(thread):
 def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expected_group_id=None):
     """Move the selected posts into a new thread (same group unless another is chosen)."""
     thread = get_moderated_thread(actor, thread_id, expected_group_id)
+    lock_thread(thread.id)  # a reply arriving meanwhile would number its post from a stale count
     title = " ".join(without_invisible(title).split())
     if not title or len(title) > 200:
         raise ValidationError(_("Bitte geben Sie einen Titel für das neue Thema an."),
@@ -251,6 +252,8 @@ def merge_threads(actor, source_id, target_id, expected_group_id=None):
     if target.id == source.id:
         raise ValidationError(_("Ein Thema kann nicht mit sich selbst zusammengeführt werden."),
                               {"target_thread_id": _("Bitte ein anderes Thema wählen.")})
+    for thread_id in sorted((source.id, target.id)):  # in id order: two merges cannot deadlock
+        lock_thread(thread_id)
     db.session.execute(update(Post).where(Post.thread_id == source.id)
                        .values(thread_id=target.id, number=PARKING_OFFSET + Post.id))
     db.session.flush()
