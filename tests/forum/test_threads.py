@@ -400,7 +400,8 @@ def test_longest_allowed_title_and_body_are_accepted(app, group_and_people):
     assert len(thread.title) == 200
 
 
-@pytest.mark.parametrize("body", ["", "   \n  ", "x" * 50_001])
+@pytest.mark.parametrize("body", ["", "   \n  ", "x" * 50_001, "\u200b\u200b\u200b",
+                                  "\u2800\n\ufeff\u202e"])
 def test_bad_reply_input_is_refused(app, group_and_people, body):
     group, member, _, _ = group_and_people
     first = start_thread(member, group, "Thema", "Text")

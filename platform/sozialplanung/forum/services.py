@@ -62,7 +62,7 @@ def _clean_title(title):
 
 def _clean_body(body):
     body = without_bidi_controls(body).replace("\r\n", "\n").strip("\n")
-    if not body.strip():
+    if not without_invisible(body).strip():  # zero-width spaces alone would post nothing
         raise ValidationError(_("Bitte schreiben Sie einen Text."),
                               {"body": _("Bitte schreiben Sie einen Text.")})
     if len(body) > BODY_MAX:
