@@ -70,7 +70,7 @@ def _configure_database(app):
         options["connect_args"] = connect_args
     elif uri.startswith("sqlite"):
         # One writer at a time holds SQLite's write lock; simultaneous posts queue for it
-        # (forum.services.begin_write_transaction) rather than fail.
+        # (sql.begin_write_transaction) rather than fail.
         connect_args = dict(options.get("connect_args", {}))
         connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
         options["connect_args"] = connect_args

@@ -3,6 +3,8 @@ import time
 
 from sqlalchemy import event, exc, func
 
+from .extensions import db
+
 # The largest value of an INTEGER column (PostgreSQL's int4). A larger number names no row;
 # handed to the database it would raise an error instead of finding nothing.
 MAX_ID = 2**31 - 1
@@ -72,3 +74,15 @@ def _ping(dbapi_connection):
     finally:
         cursor.close()
     dbapi_connection.rollback()
+
+
+def begin_write_transaction():
+    """SQLite: make the open transaction a writing one (BEGIN IMMEDIATE), so what it reads
+    next no other writer can change before it commits. Waits for a writer that holds the lock
+    (up to the connection's busy timeout, see _configure_database). A transaction pysqlite
+    has already begun holds the lock: it begins one only at a write. PostgreSQL: nothing."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..extensions import db
+from ..sql import begin_write_transaction
 from ..timeutil import utcnow
 from .extraction import DISABLED, Extraction, extract_text
 from .filetypes import FileType, RefusedFile, detect_type, sanitize_filename
@@ -154,7 +155,9 @@ def store_version(actor, document, staged, change_note, created_blobs):
     """Put the staged file into the storage and add it as the document's newest version."""
     if get_storage().put(staged.sha256, staged.path):
         created_blobs.append(staged.sha256)
-    # Lock the document row so concurrent uploads get consecutive numbers (PostgreSQL).
+    # Lock the document row so concurrent uploads get consecutive numbers (PostgreSQL; SQLite
+    # has no row locks: its write lock, taken before the count is read, does the same).
+    begin_write_transaction()
     db.session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
     db.session.refresh(document, ["version_count"])
     now = utcnow()

@@ -18,6 +18,7 @@ from ..groups.models import WorkingGroup
 from ..markup import render_markdown
 from ..notifications.services import notify_users
 from ..policy import Action, can, require
+from ..sql import begin_write_transaction
 from ..text import without_bidi_controls, without_invisible
 from ..timeutil import utcnow
 from .models import Post, PostRevision, ReadState, Subscription, Thread
@@ -273,18 +274,6 @@ def lock_thread(thread_id):
     if thread is None:  # merged into another thread or deleted in the meantime
         raise NotFound()
     return thread
-
-
-def begin_write_transaction():
-    """SQLite: make the open transaction a writing one (BEGIN IMMEDIATE), so what it reads
-    next no other writer can change before it commits. Waits for a writer that holds the lock
-    (up to the connection's busy timeout, see _configure_database). A transaction pysqlite
-    has already begun holds the lock: it begins one only at a write. PostgreSQL: nothing."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def refresh_group_stats(*group_ids):
