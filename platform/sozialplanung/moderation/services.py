@@ -19,7 +19,7 @@ from ..groups.models import GroupRole, Membership, WorkingGroup
 from ..notifications.models import Notification
 from ..notifications.services import notify_users
 from ..policy import Action, can, moderated_group_ids, readers_among, require
-from ..sql import MAX_ID
+from ..sql import parse_id
 from ..text import without_invisible
 from ..timeutil import utcnow
 from .models import ModerationAction, Report, ReportStatus
@@ -207,7 +207,7 @@ def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expect
     if not title or len(title) > 200:
         raise ValidationError(_("Bitte geben Sie einen Titel für das neue Thema an."),
                               {"title": _("Bitte geben Sie einen Titel an.")})
-    ids = {int(i) for i in post_ids or [] if str(i).isdigit() and int(i) <= MAX_ID}
+    ids = {n for n in map(parse_id, post_ids or []) if n}
     if not ids:
         raise ValidationError(_("Bitte wählen Sie mindestens einen Beitrag für das neue Thema "
                                 "aus."))
