@@ -5,7 +5,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User, UserStatus
@@ -148,13 +148,15 @@ def _mine(user):
                or_(Notification.thread_id.is_(None), Notification.group_id.in_(readable))]
     moderated = moderated_group_ids(user)
     if moderated is not None:  # site moderators read every hidden thread
-        hidden_from_user = select(Thread.id).where(
-            Thread.is_hidden.is_(True),
+        # Correlated, so it reads the thread of each of the member's notifications by its
+        # key, never the list of all hidden threads.
+        hidden_from_user = exists().where(
+            Thread.id == Notification.thread_id, Thread.is_hidden.is_(True),
             or_(Thread.author_id.is_(None), Thread.author_id != user.id))
         clauses.append(or_(Notification.thread_id.is_(None),
                            Notification.kind.in_(REPORTER_KINDS),
                            Notification.group_id.in_(moderated),
-                           Notification.thread_id.notin_(hidden_from_user)))
+                           ~hidden_from_user))
     return tuple(clauses)
 
 
