@@ -1,18 +1,28 @@
 """Fixtures: one app per session with the schema built by the migrations; tables emptied after
 each test. SQLite (temporary file) by default, PostgreSQL when TEST_DATABASE_URL is set."""
+import atexit
 import os
 import re
+import shutil
+import tempfile
 
 import pytest
 from flask import g
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, select, text
 
-from sozialplanung import create_app
-from sozialplanung.extensions import db, limiter
-from sozialplanung.notifications.models import OutboxMail
+# The SQLite database is a file, as in use (each connection its own): set before any test
+# module imports `config`, whose TestingConfig reads the variable once.
+if not os.environ.get("TEST_DATABASE_URL"):
+    _sqlite_dir = tempfile.mkdtemp(prefix="sozialplanung-tests-")
+    atexit.register(shutil.rmtree, _sqlite_dir, ignore_errors=True)
+    os.environ["TEST_DATABASE_URL"] = f"sqlite:///{_sqlite_dir}/test.sqlite"
 
-from .factories import make_user  # noqa: F401  (re-exported for tests)
+from sozialplanung import create_app  # noqa: E402
+from sozialplanung.extensions import db, limiter  # noqa: E402
+from sozialplanung.notifications.models import OutboxMail  # noqa: E402
+
+from .factories import make_user  # noqa: E402,F401  (re-exported for tests)
 
 # Rows the migrations seed; restored after every test instead of deleted.
 REFERENCE_TABLES = ("organisations", "site_pages")
@@ -20,8 +30,6 @@ REFERENCE_TABLES = ("organisations", "site_pages")
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    if not os.environ.get("TEST_DATABASE_URL"):
-        os.environ["TEST_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     os.environ.setdefault("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
     app = create_app("testing")
     with app.app_context():
