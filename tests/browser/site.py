@@ -19,7 +19,7 @@ from sozialplanung.auth import services as auth_services
 from sozialplanung.documents import services as document_services
 from sozialplanung.extensions import db
 from sozialplanung.forum import services as forum
-from sozialplanung.moderation import services as moderation
+from sozialplanung.moderation import reports as moderation
 from sozialplanung.notifications.models import OutboxMail
 
 from ..factories import PASSWORD, make_group, make_user, organisation

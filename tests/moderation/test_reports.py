@@ -10,7 +10,7 @@ from sozialplanung.extensions import db
 from sozialplanung.forum.models import Post
 from sozialplanung.forum.services import reply
 from sozialplanung.groups.models import Membership
-from sozialplanung.moderation import services
+from sozialplanung.moderation import reports, services
 from sozialplanung.moderation.models import Report
 from sozialplanung.notifications.models import Notification, OutboxMail
 from sozialplanung.policy import can_handle_report
@@ -91,7 +91,7 @@ def test_queue_and_log_show_a_reported_then_hidden_post_to_its_moderators_only(
     db.session.add(Membership(user_id=world.member.id, group_id=world.other.id))
     db.session.commit()
     post = reply(world.author, world.other_thread, HIDDEN_TEXT, "h2")
-    services.report_post(world.member, post.id, "Beleidigend")
+    reports.report_post(world.member, post.id, "Beleidigend")
     services.set_post_hidden(world.site_mod, post.id, True, "Grund Gnu")
     login(client, getattr(world, persona))
     queue, log = client.get("/moderation/"), client.get("/moderation/protokoll")
@@ -104,7 +104,7 @@ def test_queue_and_log_show_a_reported_then_hidden_post_to_its_moderators_only(
 def test_report_notifications_and_mails_do_not_quote_the_post(client, world):
     world.site_mod.notify_mode = "immediate"
     db.session.commit()
-    services.report_post(world.member, world.first.id, "Werbung")
+    reports.report_post(world.member, world.first.id, "Werbung")
     mails = db.session.scalars(select(OutboxMail)).all()
     assert mails and all("Erster Beitrag" not in mail.body_text for mail in mails)
     login(client, world.site_mod)
@@ -117,7 +117,7 @@ def test_report_notifications_and_mails_do_not_quote_the_post(client, world):
 def own_post_report(world):
     """The group's only moderator wrote a post; a member reports it."""
     post = reply(world.group_mod, world.thread, "Beitrag der Moderation", "m1")
-    services.report_post(world.member, post.id, "Grund Gürteltier")
+    reports.report_post(world.member, post.id, "Grund Gürteltier")
     return db.session.scalar(select(Report))
 
 
@@ -145,7 +145,7 @@ def test_other_moderators_of_the_group_handle_it(client, world, own_post_report)
     db.session.add(Membership(user_id=colleague.id, group_id=world.group.id, role="moderator"))
     db.session.commit()
     post = reply(world.group_mod, world.thread, "Noch ein Beitrag der Moderation", "m2")
-    services.report_post(world.member, post.id, "Grund Gnu")
+    reports.report_post(world.member, post.id, "Grund Gnu")
     assert colleague.id in notified() and world.group_mod.id not in notified()
     login(client, colleague)
     queue = page(client.get("/moderation/"))
@@ -158,7 +158,7 @@ def test_other_moderators_of_the_group_handle_it(client, world, own_post_report)
 
 def test_site_moderator_does_not_handle_reports_on_their_own_post(client, world):
     post = reply(world.site_mod, world.thread, "Beitrag der Seitenmoderation", "s1")
-    services.report_post(world.member, post.id, "Grund Gams")
+    reports.report_post(world.member, post.id, "Grund Gams")
     report = db.session.scalar(select(Report))
     assert world.site_mod.id not in notified()
     assert {world.admin.id, world.group_mod.id} <= notified()
@@ -178,13 +178,13 @@ def test_handle_report_rule(world, own_post_report):
     assert not can_handle_report(world.member, own_post_report)
     assert not can_handle_report(world.other_mod, own_post_report)
     with pytest.raises(NotFound):
-        services.handle_report(world.group_mod, own_post_report.id, "resolved")
+        reports.handle_report(world.group_mod, own_post_report.id, "resolved")
 
 
 # --- reports follow their post to another group -----------------------------------------------
 
 def test_report_moves_with_its_thread(client, world):
-    services.report_post(world.author, world.second.id, "Grund Gecko")
+    reports.report_post(world.author, world.second.id, "Grund Gecko")
     services.move_thread(world.site_mod, world.thread.id, world.other.id)
     login(client, world.group_mod)  # moderates only the old, closed group
     assert "Grund Gecko" not in page(client.get("/moderation/"))
@@ -202,9 +202,9 @@ def test_reporter_hears_the_outcome_after_the_thread_moved_out_of_their_reach(cl
     """The report page promises the outcome; the thread went into a closed group meanwhile,
     so the reporter is told without its title or a link into it."""
     opening = db.session.scalar(select(Post).where(Post.thread_id == world.other_thread.id))
-    report = services.report_post(world.outsider, opening.id, "Grund Gecko")
+    report = reports.report_post(world.outsider, opening.id, "Grund Gecko")
     services.move_thread(world.site_mod, world.other_thread.id, world.group.id)
-    services.handle_report(world.group_mod, report.id, decision)
+    reports.handle_report(world.group_mod, report.id, decision)
     [note] = db.session.scalars(select(Notification).where(
         Notification.user_id == world.outsider.id)).all()
     assert note.thread_id is None and note.kind == "report_" + decision
@@ -232,14 +232,14 @@ def test_a_second_report_keeps_the_first_and_says_so(client, world):
 
 
 def test_second_report_through_the_service_keeps_the_first(world):
-    assert services.report_post(world.member, world.first.id, "Erster Grund") is not None
-    assert services.report_post(world.member, world.first.id, "Zweiter Grund") is None
+    assert reports.report_post(world.member, world.first.id, "Erster Grund") is not None
+    assert reports.report_post(world.member, world.first.id, "Zweiter Grund") is None
     assert world.refresh(db.session.scalar(select(Report))).reason == "Erster Grund"
 
 
 def test_after_a_decision_the_post_can_be_reported_again(client, world):
-    report = services.report_post(world.member, world.first.id, "Erster Grund")
-    services.handle_report(world.group_mod, report.id, "dismissed", "Kein Verstoß")
+    report = reports.report_post(world.member, world.first.id, "Erster Grund")
+    reports.handle_report(world.group_mod, report.id, "dismissed", "Kein Verstoß")
     login(client, world.member)
     url = f"/moderation/beitraege/{world.first.id}/melden"
     assert 'name="reason"' in page(client.get(url))
@@ -273,7 +273,7 @@ def test_migration_brings_reports_of_earlier_moved_posts_to_their_new_group(tmp_
             old, new = make_group(name="Alter Kreis", members=[author, reporter]), \
                 make_group(name="Neuer Kreis")
             opening = start_thread(author, old, "Thema", "Text")
-            report = services.report_post(reporter, opening.id, "Bitte prüfen")
+            report = reports.report_post(reporter, opening.id, "Bitte prüfen")
             db.session.commit()
             report_id, new_id, old_id = report.id, new.id, old.id
             # The thread moved in the old way: its report stayed behind.

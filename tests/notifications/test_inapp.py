@@ -447,7 +447,7 @@ def test_turning_mail_off_stops_mails_not_notifications(app, people):
 # --- reports and leaving a group ----------------------------------------------------------
 
 def test_report_notifications_say_what_happened(app, people):
-    from sozialplanung.moderation import services as moderation
+    from sozialplanung.moderation import reports as moderation
     from sozialplanung.moderation.models import Report
 
     group, alice, bert, _carla, _outsider = people

@@ -4,25 +4,23 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import SiteRole, User, UserStatus
 from ..accounts.services import check_suspension_end
 from ..documents.models import Document, DocumentVersion, PostAttachment
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..forum.models import Post, ReadState, Subscription, Thread
 from ..forum.services import get_post, get_thread, lock_thread, refresh_group_stats
-from ..groups.models import GroupRole, Membership, WorkingGroup
+from ..groups.models import WorkingGroup
 from ..notifications.models import Notification
 from ..notifications.services import notify_users
 from ..policy import Action, can, moderated_group_ids, readers_among, require
 from ..sql import parse_id
 from ..text import without_invisible
-from ..timeutil import utcnow
-from .models import ModerationAction, Report, ReportStatus
+from .models import ModerationAction, Report
 
 REASON_MAX = 500
 PARKING_OFFSET = 1 << 30
@@ -38,7 +36,7 @@ ACTION_LABELS = {
 }
 
 
-def _log(actor, action, *, group_id=None, thread=None, post=None, target_user=None, reason="",
+def log_action(actor, action, *, group_id=None, thread=None, post=None, target_user=None, reason="",
          details=""):
     db.session.add(ModerationAction(
         actor_id=actor.id, action=action, group_id=group_id,
@@ -47,7 +45,7 @@ def _log(actor, action, *, group_id=None, thread=None, post=None, target_user=No
         details=details))
 
 
-def _clean_reason(reason, required=False):
+def clean_reason(reason, required=False):
     reason = " ".join((reason or "").split())
     if required and not reason:
         raise ValidationError(_("Bitte geben Sie einen Grund an."),
@@ -88,7 +86,7 @@ def _toggle(actor, thread_id, expected_group_id, attribute, value, action, reaso
         raise Conflict(_("Diese Aktion wurde bereits ausgeführt (vermutlich gerade von jemand "
                          "anderem). Bitte laden Sie die Seite neu."))
     setattr(thread, attribute, value)
-    _log(actor, action, group_id=thread.group_id, thread=thread, reason=reason)
+    log_action(actor, action, group_id=thread.group_id, thread=thread, reason=reason)
     return thread
 
 
@@ -100,7 +98,7 @@ def set_pinned(actor, thread_id, pinned, expected_group_id=None):
 
 
 def set_locked(actor, thread_id, locked, reason="", expected_group_id=None):
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     thread = _toggle(actor, thread_id, expected_group_id, "is_locked", locked,
                      "lock" if locked else "unlock", reason)
     thread.lock_reason = reason if locked else ""
@@ -109,7 +107,7 @@ def set_locked(actor, thread_id, locked, reason="", expected_group_id=None):
 
 
 def set_thread_hidden(actor, thread_id, hidden, reason="", expected_group_id=None):
-    reason = _clean_reason(reason, required=hidden)
+    reason = clean_reason(reason, required=hidden)
     thread = _toggle(actor, thread_id, expected_group_id, "is_hidden", hidden,
                      "hide_thread" if hidden else "restore_thread", reason)
     refresh_group_stats(thread.group_id)
@@ -138,7 +136,7 @@ def rename_thread(actor, thread_id, title, expected_group_id=None):
         raise Conflict(_("Das Thema trägt diesen Titel bereits."))
     old = thread.title
     thread.title = title
-    _log(actor, "rename", group_id=thread.group_id, thread=thread, details=f"{old} → {title}")
+    log_action(actor, "rename", group_id=thread.group_id, thread=thread, details=f"{old} → {title}")
     db.session.commit()
     return thread
 
@@ -164,7 +162,7 @@ def move_thread(actor, thread_id, target_group_id, expected_group_id=None, reaso
     _regroup_reports(thread)
     db.session.execute(update(Notification).where(Notification.thread_id == thread.id)
                        .values(group_id=target.id))
-    _log(actor, "move", group_id=target.id, thread=thread, reason=_clean_reason(reason),
+    log_action(actor, "move", group_id=target.id, thread=thread, reason=clean_reason(reason),
          details=f"group {source_id} → {target.id}")
     refresh_group_stats(source_id, target.id)
     db.session.commit()
@@ -238,7 +236,7 @@ def split_thread(actor, thread_id, post_ids, title, target_group_id=None, expect
     _regroup_reports(new)
     db.session.execute(update(Notification).where(Notification.post_id.in_(ids))
                        .values(thread_id=new.id, group_id=target.id))
-    _log(actor, "split", group_id=thread.group_id, thread=thread,
+    log_action(actor, "split", group_id=thread.group_id, thread=thread,
          details=f"{len(posts)} Beiträge → Thema {new.id}")
     refresh_group_stats(thread.group_id, target.id)
     db.session.commit()
@@ -265,7 +263,7 @@ def merge_threads(actor, source_id, target_id, expected_group_id=None):
     db.session.execute(update(ModerationAction).where(ModerationAction.thread_id == source.id)
                        .values(thread_id=target.id))
     db.session.execute(delete(ReadState).where(ReadState.thread_id == source.id))
-    _log(actor, "merge", group_id=target.group_id, thread=target,
+    log_action(actor, "merge", group_id=target.group_id, thread=target,
          details=f"Thema {source.id} „{source.title}“ → {target.id}")
     db.session.delete(source)
     refresh_group_stats(source.group_id, target.group_id)
@@ -330,7 +328,7 @@ def _renumber(thread):
 def set_post_hidden(actor, post_id, hidden, reason=""):
     post = get_post(actor, post_id)
     require(actor, Action.MODERATE_GROUP, post.thread.group)
-    reason = _clean_reason(reason, required=hidden)
+    reason = clean_reason(reason, required=hidden)
     if post.is_deleted:
         raise Conflict(_("Dieser Beitrag wurde bereits gelöscht."))
     if post.is_hidden == hidden:
@@ -339,144 +337,10 @@ def set_post_hidden(actor, post_id, hidden, reason=""):
     post.is_hidden = hidden
     post.hidden_reason = reason if hidden else ""
     post.hidden_by_id = actor.id if hidden else None
-    _log(actor, "hide_post" if hidden else "restore_post", group_id=post.thread.group_id,
+    log_action(actor, "hide_post" if hidden else "restore_post", group_id=post.thread.group_id,
          thread=post.thread, post=post, reason=reason)
     db.session.commit()
     return post
-
-
-# --- reports ------------------------------------------------------------------------------
-
-def get_reportable_post(actor, post_id):
-    """The post a member wants to report, and their own report on it that is still open."""
-    post = get_post(actor, post_id)
-    _require_report(actor, post)
-    return post, _open_report(actor, post)
-
-
-def _require_report(actor, post):
-    """Deleted and hidden posts are out of sight already; the report page would quote them, and
-    a hidden post's text is only for its author and its moderators."""
-    if post.is_deleted:
-        raise PermissionDenied(_("Dieser Beitrag wurde bereits gelöscht."))
-    if post.is_hidden:
-        raise PermissionDenied(_("Die Moderation hat diesen Beitrag bereits ausgeblendet; eine "
-                                 "Meldung ist nicht nötig."))
-    require(actor, Action.REPORT_POST, post)
-
-
-def _open_report(actor, post):
-    return db.session.scalar(select(Report).where(
-        Report.post_id == post.id, Report.reporter_id == actor.id,
-        Report.status == ReportStatus.OPEN))
-
-
-def report_post(actor, post_id, reason):
-    """Flag a post for its moderators. While a member's report is open, it stands as written
-    and a second one returns None; after a decision the member may report the post again."""
-    post = get_post(actor, post_id)
-    _require_report(actor, post)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError(_("Bitte beschreiben Sie kurz, was an dem Beitrag problematisch "
-                                "ist."), {"reason": _("Bitte geben Sie einen Grund an.")})
-    if len(reason) > 2000:
-        raise ValidationError(_("Höchstens 2.000 Zeichen."), {"reason": _("Höchstens 2.000 "
-                                                                      "Zeichen.")})
-    report = db.session.scalar(select(Report).where(
-        Report.post_id == post.id, Report.reporter_id == actor.id))
-    if report is not None and report.status == ReportStatus.OPEN:
-        return None
-    now = utcnow()
-    if report is None:
-        report = Report(post_id=post.id, reporter_id=actor.id, created_at=now)
-        db.session.add(report)
-    report.reason = reason
-    report.status = ReportStatus.OPEN
-    report.updated_at = now
-    report.group_id = post.thread.group_id
-    report.handled_by_id, report.handled_at, report.resolution_note = None, None, ""
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same form was sent twice at the same moment: the first report stands.
-        db.session.rollback()
-        return None
-    notify_users(_report_handlers(post), "report", actor=actor, thread=post.thread, post=post)
-    db.session.commit()
-    return report
-
-
-def _report_handlers(post):
-    """Who is told about a report: the group's moderators and the site moderators, except the
-    post's author (policy.can_handle_report)."""
-    group_mods = select(Membership.user_id).where(Membership.group_id == post.thread.group_id,
-                                                  Membership.role == GroupRole.MODERATOR)
-    return db.session.scalars(select(User.id).where(
-        User.status == UserStatus.ACTIVE, User.id != (post.author_id or 0),
-        (User.role.in_([SiteRole.ADMIN, SiteRole.MODERATOR])) | User.id.in_(group_mods))).all()
-
-
-def handle_report(actor, report_id, resolution, note="", hide_post=False):
-    """Resolve (optionally hiding the post) or dismiss a report; the reporter is told. The
-    post's author never sees a report about it, not even as a moderator (404)."""
-    report = db.session.get(Report, report_id)
-    if report is None:
-        raise NotFound()
-    post = get_post(actor, report.post_id)
-    require(actor, Action.MODERATE_GROUP, post.thread.group)
-    require(actor, Action.HANDLE_REPORT, report, hide=True)
-    if report.status != ReportStatus.OPEN:
-        raise Conflict(_("Diese Meldung wurde bereits bearbeitet."))
-    if resolution not in (ReportStatus.RESOLVED, ReportStatus.DISMISSED):
-        raise ValidationError(_("Unbekannte Entscheidung."))
-    note = _clean_reason(note)
-    if hide_post and resolution == ReportStatus.RESOLVED and not post.is_hidden \
-            and not post.is_deleted:
-        post.is_hidden = True
-        post.hidden_reason = note or report.reason[:REASON_MAX]
-        post.hidden_by_id = actor.id
-    report.status = resolution
-    report.handled_by_id = actor.id
-    report.handled_at = utcnow()
-    report.resolution_note = note
-    _log(actor, "resolve_report" if resolution == ReportStatus.RESOLVED else "dismiss_report",
-         group_id=post.thread.group_id, thread=post.thread, post=post,
-         target_user=post.author, reason=note,
-         details=_("Beitrag ausgeblendet") if hide_post and post.is_hidden else "")
-    _tell_reporter(actor, report, post)
-    db.session.commit()
-    return report
-
-
-def _tell_reporter(actor, report, post):
-    """The report page promised the reporter the outcome. If the thread has since gone where
-    they cannot read it (moved into a closed group, hidden), they hear it without its title."""
-    kind = "report_" + report.status
-    reporter = db.session.get(User, report.reporter_id)
-    if reporter is not None and readers_among([reporter], post.thread.group, post.thread):
-        notify_users([reporter.id], kind, actor=actor, thread=post.thread, post=post)
-    else:
-        notify_users([report.reporter_id], kind, actor=actor)
-
-
-def report_queue(actor, group_id=None, page=1):
-    """Open reports in the groups the actor moderates, oldest first, with posts in context;
-    none about the actor's own posts."""
-    require(actor, Action.VIEW_MODERATION)
-    scope = moderated_group_ids(actor)
-    stmt = select(Report).where(Report.status == ReportStatus.OPEN)
-    if scope is not None:
-        stmt = stmt.where(Report.group_id.in_(scope or [0]))
-    if group_id:
-        stmt = stmt.where(Report.group_id == group_id)
-    # Reports on the actor's own posts go to the other moderators (policy.can_handle_report).
-    stmt = stmt.where(~exists().where(Post.id == Report.post_id, Post.author_id == actor.id))
-    stmt = stmt.options(joinedload(Report.post).joinedload(Post.author),
-                        joinedload(Report.post).joinedload(Post.thread),
-                        joinedload(Report.reporter), joinedload(Report.group)
-                        ).order_by(Report.created_at, Report.id)
-    return db.paginate(stmt, page=page, per_page=25, error_out=False)
 
 
 # --- moderation log -----------------------------------------------------------------------
@@ -521,7 +385,7 @@ def log_filters(actor):
 def suspend_member(actor, user_id, reason, until: datetime | None):
     """Admins suspend anyone but themselves; site moderators only members, and only for a period."""
     user = get_sanctionable(actor, user_id)
-    reason = _clean_reason(reason, required=True)
+    reason = clean_reason(reason, required=True)
     if actor.role != SiteRole.ADMIN and until is None:
         raise ValidationError(_("Bitte geben Sie an, bis wann die Sperre gilt."),
                               {"until": _("Bitte ein Enddatum angeben.")})
@@ -531,7 +395,7 @@ def suspend_member(actor, user_id, reason, until: datetime | None):
     if user.status != UserStatus.ACTIVE:
         raise Conflict(_("Nur aktive Konten können gesperrt werden."))
     user.suspend(reason, until)
-    _log(actor, "suspend", target_user=user, reason=reason,
+    log_action(actor, "suspend", target_user=user, reason=reason,
          details=f"bis {until:%Y-%m-%d %H:%M} UTC" if until else "unbefristet")
     db.session.commit()
     return user
@@ -542,6 +406,6 @@ def reactivate_member(actor, user_id):
     if user.status != UserStatus.SUSPENDED:
         raise Conflict(_("Dieses Konto ist nicht gesperrt."))
     user.reactivate()
-    _log(actor, "reactivate", target_user=user)
+    log_action(actor, "reactivate", target_user=user)
     db.session.commit()
     return user

@@ -10,7 +10,7 @@ from ..forum.queries import thread_posts
 from ..sql import parse_id
 from ..timeutil import day_end_utc
 from ..web import apply_errors, int_arg, page_arg
-from . import services
+from . import reports, services
 from .forms import (HandleReportForm, HidePostForm, MergeForm, MoveForm, RenameForm,
                     ReportForm, SplitForm, SuspendForm, ThreadActionForm)
 from .queries import move_targets
@@ -175,11 +175,11 @@ def restore_post(post_id):
 
 @bp.route("/beitraege/<int:post_id>/melden", methods=["GET", "POST"])
 def report(post_id):
-    post, earlier = services.get_reportable_post(current_user, post_id)
+    post, earlier = reports.get_reportable_post(current_user, post_id)
     form = ReportForm()
     if earlier is None and form.validate_on_submit():
         try:
-            created = services.report_post(current_user, post_id, form.reason.data)
+            created = reports.report_post(current_user, post_id, form.reason.data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -197,9 +197,9 @@ def report(post_id):
 @bp.route("/")
 def queue():
     group_id = int_arg("arbeitskreis")
-    reports = services.report_queue(current_user, group_id, page_arg())
+    open_reports = reports.report_queue(current_user, group_id, page_arg())
     groups, _moderators = services.log_filters(current_user)
-    return render_template("moderation/queue.html", reports=reports, groups=groups,
+    return render_template("moderation/queue.html", reports=open_reports, groups=groups,
                            group_id=group_id, form=HandleReportForm())
 
 
@@ -208,7 +208,7 @@ def handle_report(report_id):
     form = HandleReportForm()
     resolution = request.form.get("entscheidung", "")
     try:
-        services.handle_report(current_user, report_id, resolution, form.note.data or "",
+        reports.handle_report(current_user, report_id, resolution, form.note.data or "",
                                hide_post=request.form.get("ausblenden") == "1")
     except ValidationError as exc:
         flash(exc.message, "error")
