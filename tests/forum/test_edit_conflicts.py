@@ -172,3 +172,34 @@ def test_editing_someone_elses_post_stays_a_plain_refusal(app, people):
     response = signed_in(app, other).post(f"/beitraege/{post.id}/bearbeiten",
                                           data={"title": "T", "body": TYPED, "version": ""})
     assert response.status_code == 403 and TYPED not in text(response)
+
+
+@pytest.mark.parametrize("change", ["hidden", "moved"])
+def test_reply_whose_thread_went_out_of_sight_while_its_author_edits(app, people, change):
+    """The reply's author cannot read the thread any more (hidden; moved into a closed group
+    they are not in): their text is kept, and nothing says where the thread is now."""
+    group, author, _other, moderator = people
+    thread_id = start_thread(moderator, group, "Offenes Thema").thread_id
+    post = add_reply(author, thread_id, "Ursprung")
+    browser = signed_in(app, author)
+    version = _version(browser, post.id)
+    if change == "hidden":
+        thread = reload(Thread, thread_id)
+        thread.is_hidden = True
+    else:
+        secret = make_group(name="Arbeitskreis Geheim", closed=True, members=[moderator])
+        thread = reload(Thread, thread_id)
+        thread.group_id, thread.title = secret.id, "Geheimer neuer Titel"
+    from sozialplanung.extensions import db
+    db.session.commit()
+
+    response = browser.post(f"/beitraege/{post.id}/bearbeiten",
+                            data={"body": TYPED, "version": version})
+    _assert_kept_for_copying(response, "Das Thema ist für Sie nicht mehr sichtbar")
+    page = raw(response)
+    assert "Geheim" not in page and "Offenes Thema" not in page
+    assert reload(Post, post.id).source == "Ursprung"
+    # Someone else trying the same address learns nothing: 404 as before.
+    assert signed_in(app, _other).post(f"/beitraege/{post.id}/bearbeiten",
+                                       data={"body": "x", "version": version}).status_code == 404
+    assert browser.get(f"/beitraege/{post.id}/bearbeiten").status_code == 404

@@ -48,6 +48,13 @@ def get_post(actor, post_id):
     return post
 
 
+def wrote_post(actor, post_id):
+    """Whether `actor` wrote this post, visible to them or not (a post's author may be told
+    that the thread of their own post went out of their sight while they were editing it)."""
+    return db.session.scalar(select(Post.id).where(
+        Post.id == post_id, Post.author_id == actor.id)) is not None
+
+
 # --- validation and rendering -------------------------------------------------------------
 
 def _clean_title(title):

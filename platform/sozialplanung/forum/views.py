@@ -144,7 +144,16 @@ def permalink(post_id):
 
 @bp.route("/beitraege/<int:post_id>/bearbeiten", methods=["GET", "POST"])
 def edit_post(post_id):
-    post = services.get_post(current_user, post_id)
+    try:
+        post = services.get_post(current_user, post_id)
+    except NotFound:
+        if request.method == "POST" and services.wrote_post(current_user, post_id):
+            # The thread was hidden or moved where the author cannot follow while they were
+            # writing: keep their text, and name nothing of where the thread is now.
+            return _edit_not_saved(None, _("Das Thema ist für Sie nicht mehr sichtbar: Die "
+                                           "Moderation hat es ausgeblendet oder in einen anderen "
+                                           "Arbeitskreis verschoben."))
+        raise
     try:
         services.edit_permission(current_user, post)
         form = EditPostForm()
@@ -204,7 +213,13 @@ def _no_longer_editable(post):
 
 
 def _edit_not_saved(post, reason):
-    """409 with the reason and the text the person typed, so nothing they wrote is lost."""
+    """409 with the reason and the text the person typed, so nothing they wrote is lost.
+    Without `post` (out of the person's sight now) the page shows only what they typed."""
+    title = request.form.get("title") or None
+    if post is None:
+        return render_template("forum/edit_not_saved.html", post=None, group=None,
+                               reason=reason, body=request.form.get("body", ""),
+                               title=title), 409
     return render_template(
         "forum/edit_not_saved.html", post=post, thread=post.thread, group=post.thread.group,
         reason=reason, body=request.form.get("body", ""),
