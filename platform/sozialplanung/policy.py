@@ -385,6 +385,8 @@ def can_edit_document(user, document):
     moderators and admins; institute material: editors and admins."""
     if not can_view_document(user, document):
         return False
+    if not document.in_library:  # a post's file changes with the post (not once it is hidden)
+        return any(can_edit_post(user, post) for post in _posts_attaching(document))
     group = document.group
     if group is None:
         return can_upload_document(user, None)

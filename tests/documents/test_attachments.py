@@ -359,3 +359,21 @@ def test_a_post_files_page_promises_neither_library_nor_search(app, as_user, peo
     html = as_user(people["other"]).get(f"/dokumente/{document.id}").get_data(as_text=True)
     assert "Diese Datei wurde mit einem Forenbeitrag hochgeladen" in html
     assert "Volltextsuche" not in html and "<dt>Bibliothek</dt>" not in html
+
+
+def test_a_hidden_posts_file_cannot_be_changed_by_its_author(app, as_user, people, open_group):
+    from sozialplanung.moderation import services as moderation
+
+    post, document = _post_with_file(app, people["member"], open_group)
+    author = as_user(people["member"])
+    assert author.get(f"/dokumente/{document.id}/neue-version").status_code == 200
+    with app.test_request_context():
+        fresh_g()
+        moderation.set_post_hidden(people["moderator"], post.id, True, reason="Datenschutz")
+    author = as_user(people["member"])
+    for url in (f"/dokumente/{document.id}/neue-version", f"/dokumente/{document.id}/bearbeiten"):
+        assert author.get(url).status_code == 403, url
+    assert author.post(f"/dokumente/{document.id}/bearbeiten",
+                       data={"title": "Neu", "category": "bericht"}).status_code == 403
+    assert as_user(people["moderator"]).get(
+        f"/dokumente/{document.id}/bearbeiten").status_code == 200
