@@ -75,6 +75,19 @@ def test_suspension_end_past_2999_is_refused_and_2999_shows(admin_client):
     assert page.status_code == 200 and "31.12.2999, 23:59" in page.get_data(as_text=True)
 
 
+def test_suspension_end_typed_as_a_german_date(admin_client):
+    user = make_user()
+    day = berlin_today() + timedelta(days=20)
+    assert suspend(admin_client, user, until=f"{day:%d.%m.%Y}").status_code == 302
+    assert reload(user).suspended_until.replace(tzinfo=timezone.utc).astimezone(
+        BERLIN).date() == day
+    other = make_user()
+    refused = suspend(admin_client, other, until="29.02.2027")
+    assert refused.status_code == 400
+    assert "Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ)." in refused.get_data(as_text=True)
+    assert reload(other).status == "active"
+
+
 def test_suspension_until_today_is_allowed(admin_client):
     user = make_user()
     assert suspend(admin_client, user, until=berlin_today().isoformat()).status_code == 302

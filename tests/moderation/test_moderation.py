@@ -389,6 +389,8 @@ def test_site_moderator_suspends_for_a_period(client, world, app):
     local_end = member.suspended_until.replace(tzinfo=timezone.utc).astimezone(
         ZoneInfo("Europe/Berlin"))
     assert (local_end.date(), local_end.hour, local_end.minute) == (in_a_month, 23, 59)
+    log = client.get("/moderation/protokoll").get_data(as_text=True)
+    assert f"bis {in_a_month:%d.%m.%Y}, 23:59" in log
     # The open session ends; content stays.
     assert victim.get("/").status_code == 200
     assert "Guten Tag" not in victim.get("/").get_data(as_text=True)

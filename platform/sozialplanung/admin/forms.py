@@ -1,10 +1,11 @@
 """Admin forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.models import ROLE_LABELS
+from ..announcements.forms import date_field
 from ..auth.forms import REQUIRED, email_field, max_length, organisation_field
 
 
@@ -25,8 +26,8 @@ class RoleForm(FlaskForm):
 
 class SuspendForm(FlaskForm):
     reason = TextAreaField(_l("Grund der Sperre"), validators=[DataRequired(REQUIRED), Length(max=500)])
-    until = DateField(_l("Gesperrt bis (optional)"), validators=[Optional()],
-                      description=_l("Leer lassen für eine Sperre ohne Enddatum."))
+    until = date_field(_l("Gesperrt bis (optional)"),
+                       description=_l("Leer lassen für eine Sperre ohne Enddatum."))
 
 
 class DeleteUserForm(FlaskForm):

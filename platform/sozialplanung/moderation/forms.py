@@ -1,9 +1,10 @@
 """Moderation forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..announcements.forms import date_field
 from ..auth.forms import REQUIRED, choice_id
 from ..sql import MAX_ID
 
@@ -56,6 +57,6 @@ class HandleReportForm(FlaskForm):
 class SuspendForm(FlaskForm):
     reason = TextAreaField(_l("Grund der Sperre"), validators=[DataRequired(REQUIRED),
                                                               Length(max=500)])
-    until = DateField(_l("Gesperrt bis"), validators=[Optional()],
-                      description=_l("Für die Moderation Pflicht; nur die Administration kann "
-                                     "unbefristet sperren."))
+    until = date_field(_l("Gesperrt bis"),
+                       description=_l("Für die Moderation Pflicht; nur die Administration kann "
+                                      "unbefristet sperren."))

@@ -20,6 +20,7 @@ from ..notifications.services import notify_users
 from ..policy import Action, can, moderated_group_ids, readers_among, require
 from ..sql import parse_id
 from ..text import without_invisible
+from ..timeutil import local_time
 from .models import ModerationAction, Report
 
 REASON_MAX = 500
@@ -396,7 +397,7 @@ def suspend_member(actor, user_id, reason, until: datetime | None):
         raise Conflict(_("Nur aktive Konten können gesperrt werden."))
     user.suspend(reason, until)
     log_action(actor, "suspend", target_user=user, reason=reason,
-         details=f"bis {until:%Y-%m-%d %H:%M} UTC" if until else "unbefristet")
+         details=f"bis {local_time(until):%d.%m.%Y, %H:%M}" if until else "unbefristet")
     db.session.commit()
     return user
 
