@@ -76,6 +76,19 @@ def test_a_name_mixing_look_alike_scripts_is_refused(client, member, name):
     assert reload(member).display_name == "Paula Profil"
 
 
+@pytest.mark.parametrize("taken, look_alike", [
+    ("Ossi Pace", "\u041e\u0455\u0455\u0456 \u0420\u0430\u0441\u0435"),  # Cyrillic
+    ("OKAY TEXMAN", "\u039f\u039a\u0391\u03a5 \u03a4\u0395\u03a7\u039c\u0391\u039d"),  # Greek
+])
+def test_a_name_written_in_look_alike_letters_of_one_other_script_is_taken(client, member,
+                                                                          taken, look_alike):
+    make_user(display_name=taken)
+    response = save(client, display_name=look_alike)
+    assert response.status_code == 200
+    assert "Dieser Name wird bereits von einem anderen Mitglied verwendet." in page(response)
+    assert reload(member).display_name == "Paula Profil"
+
+
 @pytest.mark.parametrize("name", ["Ярослава Петрова", "Σοφία Παπαδοπούλου", "Jürgen Öztürk-Müller",
                                   "Chloé Li 李", "Dr. Łucja Żak (Stadt Gera)"])
 def test_names_in_one_script_are_kept(client, member, name):

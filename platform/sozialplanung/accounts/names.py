@@ -4,6 +4,7 @@ Every way a name gets set (profile, invitation, registration, approval, command 
 through here, so no path lets a second "Anja Hoffmann" in: two members with one name could be
 mistaken for each other, and an @[Name] mention would not know whom it means.
 """
+from confusable_homoglyphs import confusables
 from confusable_homoglyphs.categories import unique_aliases
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -53,14 +54,30 @@ def ensure_name_is_free(name, user_id=None):
 
 
 def name_holder(name, user_id=None):
-    """The id of another account that holds this name (case, spacing, invisible characters and
-    compatibility forms don't count), or None."""
+    """The id of another account that holds this name (case, spacing, invisible characters,
+    compatibility forms and look-alike letters of other scripts don't count), or None."""
     # Compared in Python: NFKC and casefold go beyond SQL lower(). Names are set rarely, and
     # reading the members' names once is cheap.
-    key = name_key(name)
+    key = name_key(as_latin(name))
     holders = db.session.execute(select(User.id, User.display_name).where(
         User.status.in_(NAME_HOLDERS), User.id != (user_id or 0)))
-    return next((holder_id for holder_id, other in holders if name_key(other) == key), None)
+    return next((holder_id for holder_id, other in holders
+                 if name_key(as_latin(other)) == key), None)
+
+
+def as_latin(name):
+    """The name with letters of other scripts that look like Latin ones written as those
+    (Unicode's confusables data): "Оѕѕі Расе" in Cyrillic reads as "Ossi Pace"."""
+    if name.isascii():
+        return name
+    found = confusables.is_confusable(name, greedy=True, preferred_aliases=["latin"]) or []
+    latin = {}
+    for item in found:
+        look_alike = next((h["c"] for h in item["homoglyphs"] if h["n"].startswith("LATIN ")),
+                          None)
+        if look_alike:
+            latin[item["character"]] = look_alike
+    return "".join(latin.get(ch, ch) for ch in name)
 
 
 def _refuse(message):
