@@ -11,6 +11,7 @@ from sozialplanung.moderation.models import ModerationAction, Report
 from sozialplanung.notifications.models import Notification
 
 from ..conftest import login
+from ..factories import make_user
 
 
 def log_count(action=None):
@@ -396,6 +397,15 @@ def test_site_moderator_suspends_for_a_period(client, world, app):
     assert "Guten Tag" not in victim.get("/").get_data(as_text=True)
     assert world.refresh(world.second).source == "Zweiter Beitrag"
     assert log_count("suspend") == 1
+
+
+@pytest.mark.parametrize("status", ["pending", "invited"])
+def test_suspension_page_of_an_account_not_yet_active_offers_no_form(client, world, status):
+    waiting = make_user(status=status, display_name="Wanda Wartend")
+    login(client, world.admin)
+    page = client.get(f"/moderation/mitglieder/{waiting.id}/sperren").get_data(as_text=True)
+    assert "Nur aktive Konten können gesperrt werden." in page
+    assert "Grund der Sperre" not in page
 
 
 def test_site_moderator_cannot_suspend_admin_or_moderator(client, world):
