@@ -136,6 +136,8 @@ def test_dates_are_german_calendar_days(client, people):
                      ("31.02.2026", ""), ("", "1" * 5000)):
         page = page_of(search(client, "Quartiersfest", von=von, bis=bis))
         assert "Bitte geben Sie Tage an, die es gibt, als TT.MM.JJJJ" in page
+        field = "„von“" if von else "„bis“"
+        assert f"Die Angabe {field} ist kein gültiger Tag." in page
         assert results(search(client, "Quartiersfest", von=von, bis=bis)) == []
 
 
