@@ -215,16 +215,15 @@ def _no_longer_editable(post):
 def _edit_not_saved(post, reason):
     """409 with the reason and the text the person typed, so nothing they wrote is lost.
     Without `post` (out of the person's sight now) the page shows only what they typed."""
-    title = request.form.get("title") or None
     if post is None:
-        return render_template("forum/edit_not_saved.html", post=None, group=None,
-                               reason=reason, body=request.form.get("body", ""),
-                               title=title), 409
+        title = request.form.get("title") or None
+    else:
+        title = request.form.get("title", "") if post.number == 1 else None
     return render_template(
-        "forum/edit_not_saved.html", post=post, thread=post.thread, group=post.thread.group,
-        reason=reason, body=request.form.get("body", ""),
-        title=request.form.get("title", "") if post.number == 1 else None,
-        may_edit=can(current_user, Action.EDIT_POST, post)), 409
+        "forum/edit_not_saved.html", post=post, reason=reason, title=title,
+        body=request.form.get("body", ""), thread=post.thread if post else None,
+        group=post.thread.group if post else None,
+        may_edit=post is not None and can(current_user, Action.EDIT_POST, post)), 409
 
 
 @bp.route("/beitraege/<int:post_id>/loeschen", methods=["GET", "POST"])

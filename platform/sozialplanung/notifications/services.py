@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..forum.models import Thread
 from ..groups.models import WorkingGroup
-from ..policy import moderated_group_ids, readers_among, visible_groups_clause
+from ..policy import readable_threads_clause, readers_among, visible_groups_clause
 from ..timeutil import utcnow
 from .mail import enqueue_mail
 from .models import Notification
@@ -144,20 +144,13 @@ def _mine(user):
     moderation hid vanishes for all but its author and moderators (as can_view_thread says).
     A reporter keeps the outcome of their report: they saw that thread's title when reporting."""
     readable = select(WorkingGroup.id).where(visible_groups_clause(user))
-    clauses = [Notification.user_id == user.id,
-               or_(Notification.thread_id.is_(None), Notification.group_id.in_(readable))]
-    moderated = moderated_group_ids(user)
-    if moderated is not None:  # site moderators read every hidden thread
-        # Correlated, so it reads the thread of each of the member's notifications by its
-        # key, never the list of all hidden threads.
-        hidden_from_user = exists().where(
-            Thread.id == Notification.thread_id, Thread.is_hidden.is_(True),
-            or_(Thread.author_id.is_(None), Thread.author_id != user.id))
-        clauses.append(or_(Notification.thread_id.is_(None),
-                           Notification.kind.in_(REPORTER_KINDS),
-                           Notification.group_id.in_(moderated),
-                           ~hidden_from_user))
-    return tuple(clauses)
+    # Correlated: the thread of each of the member's notifications is read by its key.
+    thread_readable = exists().where(Thread.id == Notification.thread_id,
+                                     readable_threads_clause(user))
+    return (Notification.user_id == user.id,
+            or_(Notification.thread_id.is_(None), Notification.group_id.in_(readable)),
+            or_(Notification.thread_id.is_(None), Notification.kind.in_(REPORTER_KINDS),
+                thread_readable))
 
 
 def unread_count(user):
